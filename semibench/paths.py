@@ -1,0 +1,38 @@
+"""Where things live. Every location can be overridden by an environment variable so tests and
+deployments can point the whole pipeline at a scratch directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(os.environ.get("SEMIBENCH_PROJECT_DIR", Path(__file__).resolve().parent.parent))
+
+
+def _env_path(var: str, default: Path) -> Path:
+    value = os.environ.get(var)
+    return Path(value).resolve() if value else default
+
+
+def warehouse_path() -> Path:
+    """The DuckDB file the ingesters land into and dbt builds (locked while dbt runs)."""
+    return _env_path("SEMIBENCH_WAREHOUSE", PROJECT_DIR / "warehouse" / "semibench.duckdb")
+
+
+def published_path() -> Path:
+    """Read-only copy of the last successful build, for ad-hoc SQL."""
+    return _env_path("SEMIBENCH_PUBLISHED", warehouse_path().parent / "published" / "semibench.duckdb")
+
+
+def archive_dir() -> Path:
+    """Immutable raw archive: the source of truth the warehouse can be rebuilt from."""
+    return _env_path("SEMIBENCH_ARCHIVE", PROJECT_DIR / "archive")
+
+
+def sample_dir() -> Path:
+    """The bundled sample InferenceMAX snapshot (the embedded default)."""
+    return PROJECT_DIR / "sample_data" / "inferencemax"
+
+
+def dbt_target_dir() -> Path:
+    return _env_path("DBT_TARGET_PATH", PROJECT_DIR / "target")
