@@ -1,0 +1,142 @@
+"""The `semibench` command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ingest.cli import ingest_app
+from semibench import paths
+from semibench.publish import PublishError, publish as publish_warehouse
+from semibench.query import FORMATS, QueryError, export_table, render, run_query
+
+app = typer.Typer(
+    help="semibench: a dbt-style SQL warehouse for LLM-inference performance data.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(ingest_app, name="ingest", help="Fetch, validate, archive and land raw data in the warehouse.")
+
+
+def fail(message: str, code: int = 1) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    raise typer.Exit(code)
+
+
+def print_build_problems(dbt_result) -> None:
+    for node in dbt_result.with_status("fail", "error", "warn"):
+        print(f"  {node.status.upper():5} {node.unique_id}: {node.message.splitlines()[0] if node.message else ''}")
+    if not dbt_result.nodes:
+        print("  dbt produced no results; last output:")
+        for line in dbt_result.output_tail[-15:]:
+            print(f"    {line}")
+
+
+@app.command()
+def run(
+    live: bool = typer.Option(False, "--live", help="Fetch the InferenceMAX files from the configured base_url instead of the bundled sample."),
+    from_dir: Optional[Path] = typer.Option(None, "--from", help="Ingest a directory of already-downloaded JSON files (served or legacy names, or an archive snapshot) instead of the sample.", exists=True, file_okay=False),
+    config: Optional[Path] = typer.Option(None, "--config", help="YAML config (base URL, models, sequences, timeouts, retries, archive options). Defaults are built in.", exists=True, dir_okay=False),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars; only the summary."),
+) -> None:
+    """The main job: ingest a snapshot (bundled sample by default, offline), dbt build, publish, summarize."""
+    from ingest.errors import IngestError
+    from semibench.pipeline import run_pipeline
+
+    if live and from_dir:
+        fail("--live and --from are exclusive")
+    source = "live" if live else ("dir" if from_dir else "sample")
+    try:
+        summary = run_pipeline(source=source, from_dir=from_dir, config_path=config, progress=not quiet)
+    except (IngestError, PublishError) as exc:
+        fail(str(exc))
+    build = summary.build
+    print(f"snapshot      {summary.snapshot_id} ({'new' if summary.snapshot_was_new else 'already landed'})")
+    counts = build.dbt.counts()
+    print("dbt build     " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) + f" (exit {build.dbt.returncode})")
+    print(f"published     {build.published if build.published else 'NOT published: the previous good warehouse is kept'}")
+    print(f"hwKeys        {', '.join(summary.hw_keys) or '-'}")
+    print("rows:")
+    for table, n in summary.table_rows.items():
+        if "." not in table or table.startswith("intermediate."):
+            print(f"  {table:55} {n:>9,}")
+    problems = build.dbt.with_status("fail", "error", "warn")
+    if problems or not build.dbt.ok:
+        print("tests needing attention:")
+        print_build_problems(build.dbt)
+    if not summary.ok:
+        raise typer.Exit(1)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def build(
+    ctx: typer.Context,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """dbt build the warehouse, then publish a read-only copy if it succeeded. Extra arguments go to dbt (e.g. --select fct_inferencemax_points+)."""
+    from semibench.pipeline import build_and_publish
+
+    outcome = build_and_publish(dbt_args=list(ctx.args), progress=not quiet)
+    counts = outcome.dbt.counts()
+    print("dbt build: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) + f" (exit {outcome.dbt.returncode})")
+    print_build_problems(outcome.dbt)
+    if outcome.published:
+        print(f"published {outcome.published}")
+    else:
+        fail("dbt build failed; the published warehouse was left as it was")
+
+
+@app.command()
+def publish() -> None:
+    """Copy the build warehouse to the read-only published location (atomic swap)."""
+    try:
+        print(f"published {publish_warehouse()}")
+    except PublishError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def sql(
+    query: str = typer.Argument(..., help="SQL to run against the published warehouse, e.g. \"select * from mart_inferencemax__hardware_rollup limit 5\"."),
+    fmt: str = typer.Option("table", "--format", "-f", help=f"Output format: {', '.join(FORMATS)}."),
+    max_rows: int = typer.Option(200, "--max-rows", help="Print at most this many rows (0 = all)."),
+    db: Optional[Path] = typer.Option(None, "--db", help="DuckDB file to query (default: the published warehouse).", dir_okay=False),
+) -> None:
+    """Run ad-hoc SQL on the published, read-only warehouse (never blocked by a running build)."""
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    try:
+        columns, rows = run_query(query, db)
+    except (QueryError, PublishError) as exc:
+        fail(str(exc))
+    render(columns, rows, fmt, max_rows=max_rows or None)
+
+
+@app.command()
+def export(
+    out: Path = typer.Option(..., "--out", "-o", help="Output file; .csv or .parquet picks the format."),
+    table: str = typer.Option("fct_inferencemax_points", "--table", "-t", help="Table or view to export (default: the merged InferenceMAX points, the old inference_max_merged.csv)."),
+    db: Optional[Path] = typer.Option(None, "--db", help="DuckDB file to read (default: the published warehouse).", dir_okay=False),
+) -> None:
+    """Export a table of the published warehouse to CSV or Parquet."""
+    try:
+        n = export_table(table, out, db)
+    except (QueryError, PublishError) as exc:
+        fail(str(exc))
+    print(f"wrote {n} rows of {table} to {out}")
+
+
+@app.command()
+def where() -> None:
+    """Print where the project, warehouse, published copy and archive live (after env overrides)."""
+    print(f"project    {paths.PROJECT_DIR}")
+    print(f"warehouse  {paths.warehouse_path()}   (SEMIBENCH_WAREHOUSE)")
+    print(f"published  {paths.published_path()}   (SEMIBENCH_PUBLISHED)")
+    print(f"archive    {paths.archive_dir()}   (SEMIBENCH_ARCHIVE)")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,84 @@
+"""The main job: ingest -> dbt build -> publish -> summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from semibench import paths
+from semibench.dbt_runner import DbtResult, run_dbt
+from semibench.progress import dbt_progress
+from semibench.publish import publish
+
+
+@dataclass
+class BuildOutcome:
+    dbt: DbtResult
+    published: Path | None
+
+
+@dataclass
+class PipelineSummary:
+    snapshot_id: str | None = None
+    snapshot_was_new: bool | None = None
+    build: BuildOutcome | None = None
+    table_rows: dict[str, int] = field(default_factory=dict)
+    hw_keys: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.build is not None and self.build.dbt.ok and self.build.published is not None
+
+
+def build_and_publish(warehouse: Path | None = None, published: Path | None = None, *,
+                      dbt_args: list[str] | None = None, progress: bool = True) -> BuildOutcome:
+    """dbt build; publish only if it succeeded, so the published copy is always the last good build."""
+    with dbt_progress(progress) as on_progress:
+        result = run_dbt(["build", *(dbt_args or [])], warehouse=warehouse, on_progress=on_progress)
+    published_to = publish(warehouse, published) if result.ok else None
+    return BuildOutcome(dbt=result, published=published_to)
+
+
+def describe_warehouse(db: Path) -> tuple[dict[str, int], list[str]]:
+    """Row counts of every model table/view and the hwKeys of the latest snapshot."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = con.execute(
+            """select table_schema, table_name from information_schema.tables
+               where table_schema in ('main', 'intermediate', 'staging', 'raw', 'seeds')
+               order by table_schema = 'main' desc, table_schema, table_name"""
+        ).fetchall()
+        rows = {}
+        for schema, name in tables:
+            qualified = name if schema == "main" else f"{schema}.{name}"
+            rows[qualified] = con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+        hw_keys: list[str] = []
+        if ("main", "fct_inferencemax_points") in tables:
+            hw_keys = [r[0] for r in con.execute(
+                "select distinct hw_key from fct_inferencemax_points order by 1").fetchall()]
+        return rows, hw_keys
+    finally:
+        con.close()
+
+
+def run_pipeline(*, source: str = "sample", from_dir: Path | None = None, config_path: Path | None = None,
+                 warehouse: Path | None = None, published: Path | None = None, archive_root: Path | None = None,
+                 progress: bool = True) -> PipelineSummary:
+    """source: 'sample' (bundled snapshot, offline), 'live' (fetch base_url from config) or 'dir' (from_dir)."""
+    from ingest.config import load_config
+    from ingest.inferencemax import ingest_inferencemax
+
+    config = load_config(config_path)
+    if source == "sample":
+        from_dir = paths.sample_dir()
+    elif source == "live":
+        from_dir = None
+    result = ingest_inferencemax(config, from_dir=from_dir, warehouse=warehouse, archive_root=archive_root,
+                                 progress=progress)
+    summary = PipelineSummary(snapshot_id=result.snapshot_id, snapshot_was_new=result.was_new)
+    summary.build = build_and_publish(warehouse, published, progress=progress)
+    db = summary.build.published or Path(warehouse or paths.warehouse_path())
+    summary.table_rows, summary.hw_keys = describe_warehouse(db)
+    return summary
