@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
@@ -30,6 +31,15 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
+def parse_fetched_at(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise IngestError(f"--fetched-at {text!r}: not an ISO date/time such as 2025-10-23T06:00:00Z") from None
+
+
 @ingest_app.command("inferencemax")
 def inferencemax(
     config: Optional[Path] = typer.Option(
@@ -46,6 +56,11 @@ def inferencemax(
     retention: Optional[int] = typer.Option(
         None, "--retention", metavar="N",
         help="Keep only the newest N snapshots, in the archive and the raw tables (overrides archive.retention)."),
+    fetched_at: Optional[str] = typer.Option(
+        None, "--fetched-at", metavar="ISO-TIME",
+        help="When this capture was taken (e.g. 2025-10-23T06:00:00Z; no zone means UTC). Snapshot order, and so "
+             "'latest' and coverage checks, follow this time. Default: an archive snapshot's or legacy file's "
+             "own time, else now."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; print a one-line summary."),
 ) -> None:
     """Fetch (or read --from DIR), validate, archive and land the InferenceMAX dashboard files.
@@ -56,7 +71,8 @@ def inferencemax(
 
     try:
         cfg = load_config(config).with_overrides(compress=compress, retention=retention)
-        result = ingest_inferencemax(cfg, from_dir=from_dir, progress=not quiet)
+        result = ingest_inferencemax(cfg, from_dir=from_dir, progress=not quiet,
+                                     fetched_at=parse_fetched_at(fetched_at))
     except IngestError as exc:
         _fail(str(exc))
         return

@@ -40,9 +40,11 @@ def run(
     live: bool = typer.Option(False, "--live", help="Fetch the InferenceMAX files from the configured base_url instead of the bundled sample."),
     from_dir: Optional[Path] = typer.Option(None, "--from", help="Ingest a directory of already-downloaded JSON files (served or legacy names, or an archive snapshot) instead of the sample.", exists=True, file_okay=False),
     config: Optional[Path] = typer.Option(None, "--config", help="YAML config (base URL, models, sequences, timeouts, retries, archive options). Defaults are built in.", exists=True, dir_okay=False),
+    fetched_at: Optional[str] = typer.Option(None, "--fetched-at", metavar="ISO-TIME", help="When the ingested capture was taken (no zone means UTC); orders snapshots for 'latest' and coverage. Default: the files' own time if they carry one, else now."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars; only the summary."),
 ) -> None:
     """The main job: ingest a snapshot (bundled sample by default, offline), dbt build, publish, summarize."""
+    from ingest.cli import parse_fetched_at
     from ingest.errors import IngestError
     from semibench.pipeline import run_pipeline
 
@@ -50,7 +52,8 @@ def run(
         fail("--live and --from are exclusive")
     source = "live" if live else ("dir" if from_dir else "sample")
     try:
-        summary = run_pipeline(source=source, from_dir=from_dir, config_path=config, progress=not quiet)
+        summary = run_pipeline(source=source, from_dir=from_dir, config_path=config, progress=not quiet,
+                               fetched_at=parse_fetched_at(fetched_at))
     except (IngestError, PublishError) as exc:
         fail(str(exc))
     build = summary.build

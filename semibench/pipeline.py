@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -65,7 +66,7 @@ def describe_warehouse(db: Path) -> tuple[dict[str, int], list[str]]:
 
 def run_pipeline(*, source: str = "sample", from_dir: Path | None = None, config_path: Path | None = None,
                  warehouse: Path | None = None, published: Path | None = None, archive_root: Path | None = None,
-                 progress: bool = True) -> PipelineSummary:
+                 progress: bool = True, fetched_at: datetime | None = None) -> PipelineSummary:
     """source: 'sample' (bundled snapshot, offline), 'live' (fetch base_url from config) or 'dir' (from_dir)."""
     from ingest.config import load_config
     from ingest.inferencemax import ingest_inferencemax
@@ -76,7 +77,7 @@ def run_pipeline(*, source: str = "sample", from_dir: Path | None = None, config
     elif source == "live":
         from_dir = None
     result = ingest_inferencemax(config, from_dir=from_dir, warehouse=warehouse, archive_root=archive_root,
-                                 progress=progress)
+                                 progress=progress, fetched_at=fetched_at)
     summary = PipelineSummary(snapshot_id=result.snapshot_id, snapshot_was_new=result.was_new)
     summary.build = build_and_publish(warehouse, published, progress=progress)
     db = summary.build.published or Path(warehouse or paths.warehouse_path())

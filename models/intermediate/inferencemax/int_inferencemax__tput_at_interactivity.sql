@@ -1,0 +1,115 @@
+{#
+  Latest snapshot only. Per model x sequence x hw_key x target interactivity (var `interactivity_targets`,
+  tok/s/user): throughput per GPU at that interactivity, linearly interpolated between the two adjacent
+  Pareto-frontier points (frontier sorted by interactivity_x). A target equal to a frontier point's x
+  returns that point's y; a target outside the frontier's [min x, max x] gives null (no extrapolation).
+  One row per group and target, including the null ones.
+#}
+
+{%- set targets = var('interactivity_targets') -%}
+
+with frontier as (
+
+    select * from {{ ref('int_inferencemax__pareto_frontier') }}
+
+),
+
+targets as (
+
+    {%- for target in targets %}
+    select {{ dbt.cast(target, semibench.type_double()) }} as interactivity_target
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+groups as (
+
+    select
+        snapshot_id,
+        model_slug,
+        sequence_slug,
+        hw_key,
+        min(interactivity_x) as frontier_min_interactivity,
+        max(interactivity_x) as frontier_max_interactivity
+    from frontier
+    group by snapshot_id, model_slug, sequence_slug, hw_key
+
+),
+
+segments as (
+
+    -- each frontier point starts a segment to the next point; the last point is a degenerate segment
+    select
+        model_slug,
+        sequence_slug,
+        hw_key,
+        interactivity_x as lower_x,
+        interactivity_y as lower_y,
+        lead(interactivity_x) over (
+            partition by model_slug, sequence_slug, hw_key
+            order by interactivity_x, interactivity_y desc, point_key
+        ) as upper_x,
+        lead(interactivity_y) over (
+            partition by model_slug, sequence_slug, hw_key
+            order by interactivity_x, interactivity_y desc, point_key
+        ) as upper_y
+    from frontier
+
+),
+
+hits as (
+
+    select
+        segments.model_slug,
+        segments.sequence_slug,
+        segments.hw_key,
+        targets.interactivity_target,
+        segments.lower_x,
+        segments.lower_y,
+        coalesce(segments.upper_x, segments.lower_x) as upper_x,
+        coalesce(segments.upper_y, segments.lower_y) as upper_y,
+        case
+            when targets.interactivity_target = segments.lower_x then segments.lower_y
+            when targets.interactivity_target = segments.upper_x then segments.upper_y
+            else segments.lower_y
+                + (segments.upper_y - segments.lower_y)
+                * (targets.interactivity_target - segments.lower_x)
+                / (segments.upper_x - segments.lower_x)
+        end as tput_per_gpu,
+        -- an exact hit matches two segments (ending and starting at the point): keep the one starting there
+        row_number() over (
+            partition by segments.model_slug, segments.sequence_slug, segments.hw_key, targets.interactivity_target
+            order by segments.lower_x desc, segments.upper_x desc
+        ) as segment_preference
+    from segments
+    cross join targets
+    where targets.interactivity_target >= segments.lower_x
+        and targets.interactivity_target <= coalesce(segments.upper_x, segments.lower_x)
+
+)
+
+select
+    groups.snapshot_id,
+    groups.model_slug,
+    groups.sequence_slug,
+    groups.hw_key,
+    targets.interactivity_target,
+    hits.tput_per_gpu,
+    hits.lower_x as lower_interactivity_x,
+    hits.lower_y as lower_tput_per_gpu,
+    hits.upper_x as upper_interactivity_x,
+    hits.upper_y as upper_tput_per_gpu,
+    coalesce(hits.lower_x = targets.interactivity_target, false) as is_exact_hit,
+    groups.frontier_min_interactivity,
+    groups.frontier_max_interactivity
+from groups
+cross join targets
+left join hits
+    on groups.model_slug = hits.model_slug
+    and groups.sequence_slug = hits.sequence_slug
+    and groups.hw_key = hits.hw_key
+    and targets.interactivity_target = hits.interactivity_target
+    and hits.segment_preference = 1

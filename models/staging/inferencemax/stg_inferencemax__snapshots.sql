@@ -1,0 +1,68 @@
+-- One row per snapshot with its place in time. Recency = the snapshot's LATEST fetch (a re-fetch of
+-- identical content makes that content current again), so ordering comes from the fetch log.
+
+with snapshots as (
+
+    select * from {{ source('inferencemax', 'inferencemax_snapshots') }}
+
+),
+
+fetches as (
+
+    select
+        snapshot_id,
+        min(fetched_at) as first_fetched_at,
+        max(fetched_at) as last_fetched_at,
+        count(*) as fetch_count
+    from {{ source('inferencemax', 'inferencemax_fetches') }}
+    group by snapshot_id
+
+),
+
+joined as (
+
+    select
+        snapshots.snapshot_id,
+        snapshots.source,
+        -- a snapshot without fetch rows (should not happen) falls back to its own fetched_at
+        coalesce(fetches.first_fetched_at, snapshots.fetched_at) as first_fetched_at,
+        coalesce(fetches.last_fetched_at, snapshots.fetched_at) as last_fetched_at,
+        coalesce(fetches.fetch_count, 0) as fetch_count,
+        snapshots.loaded_at,
+        snapshots.file_count,
+        snapshots.record_count,
+        snapshots.archive_path
+    from snapshots
+    left join fetches
+        on snapshots.snapshot_id = fetches.snapshot_id
+
+),
+
+ordered as (
+
+    select
+        *,
+        row_number() over (order by last_fetched_at, first_fetched_at, snapshot_id) as snapshot_ordinal,
+        row_number() over (order by last_fetched_at desc, first_fetched_at desc, snapshot_id desc) as recency_rank,
+        lag(snapshot_id) over (order by last_fetched_at, first_fetched_at, snapshot_id) as previous_snapshot_id,
+        lead(snapshot_id) over (order by last_fetched_at, first_fetched_at, snapshot_id) as next_snapshot_id
+    from joined
+
+)
+
+select
+    snapshot_id,
+    source,
+    first_fetched_at,
+    last_fetched_at,
+    fetch_count,
+    loaded_at,
+    file_count,
+    record_count,
+    archive_path,
+    snapshot_ordinal,
+    recency_rank,
+    recency_rank = 1 as is_latest,
+    previous_snapshot_id,
+    next_snapshot_id
+from ordered
