@@ -6,7 +6,7 @@
 --    summary: {...}}
 -- Leaf counters use the old names (total, success, partial, failed, *_rate, avg_*, *_errors), where
 -- `success` counts full successes only, as the old writer's did.
--- Export: semibench query "select master_database from tool_eval_master_database" (or COPY ... TO).
+-- Export: see docs/eval_events.md ("For readers of the old file").
 with leaf as (
     select
         model_name,
