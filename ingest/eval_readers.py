@@ -11,6 +11,7 @@ A file that cannot be read yields a Rejection instead; reading never raises for 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,7 +86,8 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[Rejection]]:
 def read_file(path: Path) -> tuple[list[ParsedRecord], list[Rejection]]:
     """Parse one file into records and per-record rejections."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return [], [Rejection(path, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
     except OSError as exc:
@@ -102,7 +104,7 @@ def read_file(path: Path) -> tuple[list[ParsedRecord], list[Rejection]]:
         except ValueError:
             whole = None  # several objects: JSONL, which reports bad lines itself
         if isinstance(whole, dict) and "models" in whole:
-            return _read_master_database(path, whole)
+            return _read_master_database(path, whole, hashlib.sha256(data).hexdigest())
         if isinstance(whole, dict) and len(stripped.rstrip().splitlines()) > 1:
             # one pretty-printed object: not JSONL, and without `models` not a master database either
             return [], [Rejection(path, "", "a single JSON object that is not a master_database.json (no 'models' key); "
@@ -170,12 +172,15 @@ def _walk_legacy(node: Any, path: list[str], depth: int, dims: dict) -> Iterator
         yield from _walk_legacy(child, path + [level, key], depth + 1, {**dims, dimension: key})
 
 
-def _read_master_database(path: Path, db: dict) -> tuple[list[ParsedRecord], list[Rejection]]:
+def _read_master_database(path: Path, db: dict, file_sha256: str) -> tuple[list[ParsedRecord], list[Rejection]]:
     models = db["models"]
     if not isinstance(models, dict):
         return [], [Rejection(path, "models", "'models' must be an object keyed by model name")]
-    # snapshot metadata travels with every cell: later snapshots of the same cell supersede earlier ones
+    # snapshot metadata travels with every cell: later snapshots of the same cell supersede earlier ones.
+    # The file hash names the snapshot, so an unchanged cell in a newer snapshot is still landed as part of
+    # that snapshot (dbt picks one whole snapshot per cell), while re-ingesting the same file lands nothing.
     file_meta = {
+        "database_sha256": file_sha256,
         "database_version": db.get("version"),
         "database_last_updated": db.get("last_updated"),
     }
