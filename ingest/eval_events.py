@@ -126,7 +126,7 @@ def ingest_eval_events(paths: list[Path], warehouse: Path, skip_bad: bool = Fals
         try:
             con.register("incoming_eval_events", incoming)
             con.execute("""
-                insert into raw.eval_events
+                insert into raw.eval_events by name
                 select i.* from incoming_eval_events i
                 where not exists (select 1 from raw.eval_events e where e.record_sha256 = i.record_sha256)
             """)
