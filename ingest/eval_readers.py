@@ -1,0 +1,206 @@
+"""Read evaluation log files into records, each tagged with where it came from.
+
+Three layouts are recognised by content, not by file extension (runners were not consistent about naming):
+  * JSONL: one test record per line; locator `line N` (1-based, blank lines skipped);
+  * a JSON array of test records; locator `[i]` (0-based);
+  * the old nested `master_database.json` (an object with a `models` key); every leaf
+    models/<m>/by_prompt_type/<p>/by_tool_success_rate/<r>/by_difficulty/<d>/by_task_type/<t> becomes one
+    `legacy_cell` record (an aggregate of `total` tests) whose locator is that path.
+A file that cannot be read yields a Rejection instead; reading never raises for bad content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from ingest.eval_validate import parse_rate, validate_legacy_cell, validate_test_record
+
+# extensions picked up when a directory is given; explicit file arguments are read whatever their name
+LOG_SUFFIXES = (".jsonl", ".ndjson", ".json")
+
+# the levels of the legacy hierarchy under models/<m>, in order, with the dimension each names
+LEGACY_LEVELS = (
+    ("by_prompt_type", "prompt_type"),
+    ("by_tool_success_rate", "tool_success_rate"),
+    ("by_difficulty", "difficulty"),
+    ("by_task_type", "task_type"),
+)
+
+
+@dataclass(frozen=True)
+class ParsedRecord:
+    source_file: Path
+    source_format: str        # jsonl | json_array | master_database
+    source_locator: str       # `line 12`, `[3]`, or the models/... path
+    record_kind: str          # test | legacy_cell
+    record_text: str          # the record as JSON text (the JSONL line itself when there is one)
+    record: dict
+    context: dict | None      # legacy cells: the dimensions taken from the path, plus file metadata
+
+
+@dataclass(frozen=True)
+class Rejection:
+    source_file: Path
+    source_locator: str       # empty when the whole file is at fault
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.source_file} {self.source_locator}" if self.source_locator else str(self.source_file)
+        return f"{where}: {self.reason}"
+
+
+def _reject_constant(name: str) -> Any:
+    # Python's json accepts NaN/Infinity; DuckDB's JSON type does not, and they are not JSON
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+def _loads(text: str) -> Any:
+    return json.loads(text, parse_constant=_reject_constant)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def discover(paths: list[Path]) -> tuple[list[Path], list[Rejection]]:
+    """Expand directories (recursively, sorted, LOG_SUFFIXES only) and check the arguments exist."""
+    files: list[Path] = []
+    problems: list[Rejection] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in LOG_SUFFIXES)
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Rejection(path, "", "no such file or directory"))
+    # the same file named twice (or via a directory and directly) is read once
+    unique = list(dict.fromkeys(p.resolve() for p in files))
+    return unique, problems
+
+
+def read_file(path: Path) -> tuple[list[ParsedRecord], list[Rejection]]:
+    """Parse one file into records and per-record rejections."""
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return [], [Rejection(path, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+    except OSError as exc:
+        return [], [Rejection(path, "", f"cannot read: {exc.strerror}")]
+
+    stripped = text.lstrip()
+    if not stripped:
+        return [], []  # a shard that has not written anything yet
+    if stripped[0] == "[":
+        return _read_array(path, text)
+    if stripped[0] == "{":
+        try:
+            whole = _loads(text)
+        except ValueError:
+            whole = None  # several objects: JSONL, which reports bad lines itself
+        if isinstance(whole, dict) and "models" in whole:
+            return _read_master_database(path, whole, hashlib.sha256(data).hexdigest())
+        if isinstance(whole, dict) and len(stripped.rstrip().splitlines()) > 1:
+            # one pretty-printed object: not JSONL, and without `models` not a master database either
+            return [], [Rejection(path, "", "a single JSON object that is not a master_database.json (no 'models' key); "
+                                            "expected JSONL, a JSON array or a master_database.json")]
+    return _read_jsonl(path, text)
+
+
+def _read_jsonl(path: Path, text: str) -> tuple[list[ParsedRecord], list[Rejection]]:
+    records, rejections = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        locator = f"line {number}"
+        try:
+            record = _loads(line)
+        except ValueError as exc:
+            rejections.append(Rejection(path, locator, f"invalid JSON: {exc}"))
+            continue
+        if problem := validate_test_record(record):
+            rejections.append(Rejection(path, locator, problem))
+            continue
+        records.append(ParsedRecord(path, "jsonl", locator, "test", line, record, None))
+    return records, rejections
+
+
+def _read_array(path: Path, text: str) -> tuple[list[ParsedRecord], list[Rejection]]:
+    try:
+        items = _loads(text)
+    except ValueError as exc:
+        # JSONDecodeError carries the position; a bad constant does not
+        where = f"line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
+        return [], [Rejection(path, where, f"invalid JSON: {exc}")]
+    if not isinstance(items, list):
+        return [], [Rejection(path, "", "expected a JSON array of test records")]
+    records, rejections = [], []
+    for index, item in enumerate(items):
+        locator = f"[{index}]"
+        if problem := validate_test_record(item):
+            rejections.append(Rejection(path, locator, problem))
+            continue
+        records.append(ParsedRecord(path, "json_array", locator, "test", _dumps(item), item, None))
+    return records, rejections
+
+
+def _walk_legacy(node: Any, path: list[str], depth: int, dims: dict) -> Iterator[tuple[list[str], dict, Any] | Rejection]:
+    """Yield (path, dimensions, leaf) for each leaf under a model, or a Rejection for a malformed level."""
+    if depth == len(LEGACY_LEVELS):
+        yield path, dims, node
+        return
+    level, dimension = LEGACY_LEVELS[depth]
+    if not isinstance(node, dict):
+        yield Rejection(Path(), "/".join(path), "expected an object")
+        return
+    children = node.get(level)
+    if children is None:
+        return  # a level with no tests yet (the old writer created empty branches)
+    if not isinstance(children, dict):
+        yield Rejection(Path(), "/".join(path + [level]), f"'{level}' must be an object keyed by {dimension}")
+        return
+    for key, child in children.items():
+        if not key.strip():
+            yield Rejection(Path(), "/".join(path + [level, key]), f"empty {dimension} key")
+            continue
+        yield from _walk_legacy(child, path + [level, key], depth + 1, {**dims, dimension: key})
+
+
+def _read_master_database(path: Path, db: dict, file_sha256: str) -> tuple[list[ParsedRecord], list[Rejection]]:
+    models = db["models"]
+    if not isinstance(models, dict):
+        return [], [Rejection(path, "models", "'models' must be an object keyed by model name")]
+    # snapshot metadata travels with every cell: later snapshots of the same cell supersede earlier ones.
+    # The file hash names the snapshot, so an unchanged cell in a newer snapshot is still landed as part of
+    # that snapshot (dbt picks one whole snapshot per cell), while re-ingesting the same file lands nothing.
+    file_meta = {
+        "database_sha256": file_sha256,
+        "database_version": db.get("version"),
+        "database_last_updated": db.get("last_updated"),
+    }
+    records, rejections = [], []
+    for model, model_data in models.items():
+        if not model.strip():
+            rejections.append(Rejection(path, f"models/{model}", "empty model name"))
+            continue
+        for item in _walk_legacy(model_data, ["models", model], 0, {"model": model}):
+            if isinstance(item, Rejection):
+                rejections.append(Rejection(path, item.source_locator, item.reason))
+                continue
+            cell_path, dims, leaf = item
+            locator = "/".join(cell_path)
+            if parse_rate(dims["tool_success_rate"]) is None:
+                rejections.append(Rejection(path, locator, f"tool success rate key {dims['tool_success_rate']!r} is not a number in [0, 1]"))
+                continue
+            if problem := validate_legacy_cell(leaf):
+                rejections.append(Rejection(path, locator, problem))
+                continue
+            context = {**dims, **file_meta}
+            records.append(ParsedRecord(path, "master_database", locator, "legacy_cell", _dumps(leaf), leaf, context))
+    return records, rejections

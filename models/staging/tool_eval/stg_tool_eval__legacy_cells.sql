@@ -1,0 +1,38 @@
+-- One row per leaf of an imported master_database.json: an aggregate over `tests` tests of one
+-- model x prompt_type x tool_success_rate x difficulty x task_type, as one snapshot of the file had it.
+with source as (
+    select * from {{ source('tool_eval', 'eval_events') }}
+    where record_kind = 'legacy_cell'
+)
+
+select
+    record_sha256,
+    batch_id,
+    source_file,
+    source_locator,
+    loaded_at,
+    record_context ->> '$.database_sha256' as snapshot_sha256,
+    record_context ->> '$.database_version' as database_version,
+    try_cast(record_context ->> '$.database_last_updated' as timestamp) as snapshot_updated_at,
+    record_context ->> '$.model' as model_raw,
+    record_context ->> '$.prompt_type' as prompt_type,
+    round(cast(record_context ->> '$.tool_success_rate' as double), 4) as tool_success_rate,
+    record_context ->> '$.difficulty' as difficulty,
+    record_context ->> '$.task_type' as task_type,
+    cast(record ->> '$.total' as integer) as tests,
+    -- counters were renamed between writer versions (success/successful, partial/partial_success)
+    cast(coalesce(record ->> '$.full_success', record ->> '$.success', record ->> '$.successful', '0') as integer) as full_successes,
+    cast(coalesce(record ->> '$.partial', record ->> '$.partial_success', '0') as integer) as partial_successes,
+    try_cast(record ->> '$.avg_execution_time' as double) as avg_execution_time_s,
+    try_cast(record ->> '$.avg_turns' as double) as avg_turns,
+    try_cast(record ->> '$.avg_tool_calls' as double) as avg_tool_calls,
+    cast(coalesce(record ->> '$.tool_call_format_errors', '0') as integer) as tool_call_format_errors,
+    cast(coalesce(record ->> '$.timeout_errors', '0') as integer) as timeout_errors,
+    cast(coalesce(record ->> '$.dependency_errors', '0') as integer) as dependency_errors,
+    cast(coalesce(record ->> '$.parameter_config_errors', '0') as integer) as parameter_config_errors,
+    cast(coalesce(record ->> '$.tool_selection_errors', '0') as integer) as tool_selection_errors,
+    cast(coalesce(record ->> '$.sequence_order_errors', '0') as integer) as sequence_order_errors,
+    cast(coalesce(record ->> '$.max_turns_errors', '0') as integer) as max_turns_errors,
+    cast(coalesce(record ->> '$.other_errors', '0') as integer) as other_errors,
+    cast(record ->> '$.total_errors' as integer) as total_errors_field
+from source
