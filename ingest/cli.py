@@ -93,3 +93,9 @@ def inferencemax(
     older = [s for s in result.expired if s != result.snapshot_id]
     if older:
         print(f"retention  removed {len(older)} older snapshot(s): {', '.join(older)}")
+
+
+# Registered here rather than decorated in eval_cli so each ingester module stays importable on its own.
+from ingest.eval_cli import eval_events_command  # noqa: E402
+
+ingest_app.command("eval-events")(eval_events_command)

@@ -15,16 +15,17 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from importlib import resources
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from ingest.errors import IngestError
 from ingest.eval_readers import ParsedRecord, Rejection, discover, read_file
+from ingest.raw_schema import ensure_raw_schema
 
 
-class EvalIngestError(Exception):
+class EvalIngestError(IngestError):
     """Nothing was landed. The message is one line; `rejections` holds every per-record problem."""
 
     def __init__(self, message: str, rejections: list[Rejection] | None = None, records_read: int = 0):
@@ -45,13 +46,9 @@ class BatchSummary:
     by_kind: dict[str, int] = field(default_factory=dict)  # landed records per record_kind
 
 
-def schema_sql() -> str:
-    return resources.files("ingest").joinpath("eval_events_schema.sql").read_text(encoding="utf-8")
-
-
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw eval tables if missing (idempotent); dbt's sources need them even before any ingest."""
-    con.execute(schema_sql())
+    """Create the raw tables if missing (idempotent); dbt's sources need them even before any ingest."""
+    ensure_raw_schema(con)
 
 
 def record_sha256(record: dict, context: dict | None) -> str:

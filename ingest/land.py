@@ -17,9 +17,9 @@ import pyarrow as pa
 
 from ingest.archive import utc
 from ingest.errors import IngestError
+from ingest.raw_schema import ensure_raw_schema
 from ingest.validate import ValidatedFile
 
-SCHEMA_SQL = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8")
 RAW_TABLES = ("raw.inferencemax_points", "raw.inferencemax_files", "raw.inferencemax_fetches",
               "raw.inferencemax_snapshots")
 # Same output as json.dumps(point, sort_keys=True, separators=(",", ":")), the definition of record_sha256,
@@ -79,7 +79,7 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     except duckdb.Error as exc:
         raise IngestError(f"{warehouse}: cannot open warehouse: {_one_line(exc)}") from exc
     try:
-        con.execute(SCHEMA_SQL)
+        ensure_raw_schema(con)
     except duckdb.Error as exc:
         con.close()
         raise IngestError(f"{warehouse}: cannot create the raw tables: {_one_line(exc)}") from exc

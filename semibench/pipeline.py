@@ -36,10 +36,23 @@ class PipelineSummary:
 def build_and_publish(warehouse: Path | None = None, published: Path | None = None, *,
                       dbt_args: list[str] | None = None, progress: bool = True) -> BuildOutcome:
     """dbt build; publish only if it succeeded, so the published copy is always the last good build."""
+    ensure_warehouse_schema(Path(warehouse or paths.warehouse_path()))
     with dbt_progress(progress) as on_progress:
         result = run_dbt(["build", *(dbt_args or [])], warehouse=warehouse, on_progress=on_progress)
     published_to = publish(warehouse, published) if result.ok else None
     return BuildOutcome(dbt=result, published=published_to)
+
+
+def ensure_warehouse_schema(warehouse: Path) -> None:
+    """Every family's raw tables must exist before dbt reads its sources, even if that family was never ingested."""
+    from ingest.raw_schema import ensure_raw_schema
+
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(warehouse))
+    try:
+        ensure_raw_schema(con)
+    finally:
+        con.close()
 
 
 def describe_warehouse(db: Path) -> tuple[dict[str, int], list[str]]:

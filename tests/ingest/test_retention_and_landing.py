@@ -10,7 +10,8 @@ import pytest
 
 from ingest.errors import IngestError
 from ingest.inferencemax import ingest_inferencemax
-from ingest.land import SCHEMA_SQL, choose_expired
+from ingest.land import choose_expired
+from ingest.raw_schema import ensure_raw_schema
 
 T1 = datetime(2025, 10, 21, 6, 0, tzinfo=timezone.utc)
 ALL_TABLES = ("snapshots", "files", "points", "fetches")
@@ -79,7 +80,7 @@ def test_failure_inside_the_landing_transaction_rolls_everything_back(server, sc
     # the snapshot row went in: a real mid-transaction failure.
     scratch.warehouse.parent.mkdir(parents=True)
     with duckdb.connect(str(scratch.warehouse)) as con:
-        con.execute(SCHEMA_SQL)
+        ensure_raw_schema(con)
         con.execute("insert into raw.inferencemax_files values (?, ?, 'x', 'm', '1k_1k', 'e2e', 's', 0, [], now(), now())",
                     [probe.snapshot_id, server.names()[0]])
     with pytest.raises(IngestError) as err:
