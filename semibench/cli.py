@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from ingest.cli import ingest_app
+from loadgen.cli import loadgen_command, serve_sim_command
 from semibench import paths
 from semibench.publish import PublishError, publish as publish_warehouse
 from semibench.query import FORMATS, QueryError, export_table, render, run_query
@@ -19,6 +20,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(ingest_app, name="ingest", help="Fetch, validate, archive and land raw data in the warehouse.")
+app.command("loadgen")(loadgen_command)
+app.command("serve-sim")(serve_sim_command)
 
 
 def fail(message: str, code: int = 1) -> None:

@@ -1,0 +1,73 @@
+"""Human-readable end-of-run output: vLLM's result block plus where the files are."""
+
+from __future__ import annotations
+
+from loadgen.metrics import LATENCY_METRICS
+
+_TITLES = {"ttft": ("TTFT", "Time to First Token"),
+           "tpot": ("TPOT", "Time per Output Token (excl. 1st token)"),
+           "itl": ("ITL", "Inter-token Latency"),
+           "e2el": ("E2EL", "End-to-end Latency")}
+
+
+def format_summary(s: dict, paths: dict[str, str] | None = None) -> str:
+    w = 50
+    row = "{:<40} {:<10}".format
+    out = [" Serving Benchmark Result ".center(w, "=")]
+    if s.get("status") and s["status"] != "completed":
+        out.append(row("Run status:", s["status"].upper()))
+    out += [row("Run id:", s.get("run_id") or ""),
+            row("Successful requests:", s["completed"]),
+            row("Failed requests:", s["failed"])]
+    if s.get("error_classes"):
+        for k, v in s["error_classes"].items():
+            out.append(row(f"  {k}:", v))
+    if s.get("cancelled"):
+        out.append(row("Cancelled (in flight at stop):", s["cancelled"]))
+    if s.get("max_concurrency") is not None:
+        out.append(row("Maximum request concurrency:", s["max_concurrency"]))
+    if s.get("request_rate") not in (None, "inf"):
+        out.append(row("Request rate configured (RPS):", f"{s['request_rate']:.2f}"))
+    out += [row("Benchmark duration (s):", f"{s['duration']:.2f}"),
+            row("Total input tokens:", s["total_input_tokens"]),
+            row("Total generated tokens:", s["total_output_tokens"]),
+            row("Request throughput (req/s):", f"{s['request_throughput']:.2f}")]
+    if s.get("request_goodput") is not None:
+        out.append(row("Request goodput (req/s):", f"{s['request_goodput']:.2f}"))
+    out += [row("Output token throughput (tok/s):", f"{s['output_throughput']:.2f}"),
+            row("Peak output token throughput (tok/s):", f"{s['max_output_tokens_per_s']:.2f}"),
+            row("Peak concurrent requests:", s["max_concurrent_requests"]),
+            row("Total Token throughput (tok/s):", f"{s['total_token_throughput']:.2f}")]
+    if s.get("output_tokens_estimated"):
+        out.append(row("Requests with estimated tokens:", s["output_tokens_estimated"]))
+    pkeys = sorted({k.split("_")[0] for k in s if k.startswith("p") and k.endswith("_ttft_ms")},
+                   key=lambda k: float(k[1:]))
+    for m in LATENCY_METRICS:
+        short, title = _TITLES[m]
+        out.append(title.center(w, "-"))
+        out.append(row(f"Mean {short} (ms):", f"{s[f'mean_{m}_ms']:.2f}"))
+        out.append(row(f"Median {short} (ms):", f"{s[f'median_{m}_ms']:.2f}"))
+        for p in pkeys:
+            out.append(row(f"P{p[1:]} {short} (ms):", f"{s[f'{p}_{m}_ms']:.2f}"))
+    if len(s.get("shards") or {}) > 1:
+        out.append(" Shards ".center(w, "-"))
+        for name, sh in s["shards"].items():
+            out.append(f"{name} ({sh['deployment']}): {sh['completed']} ok, {sh['failed']} failed, "
+                       f"{sh['request_throughput']:.2f} req/s, TTFT p50 {sh['median_ttft_ms']:.1f} ms")
+    out.append("=" * w)
+    for k, v in (paths or {}).items():
+        out.append(f"{k}: {v}")
+    return "\n".join(out)
+
+
+def format_sweep(rows: list[dict]) -> str:
+    head = f"{'step':>4} {'param':>14} {'status':>11} {'ok':>6} {'fail':>5} {'req/s':>8} {'tok/s':>9} " \
+           f"{'TTFT p50':>9} {'TPOT p50':>9} {'E2EL p99':>9}"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        s = r["summary"] or {}
+        lines.append(f"{r['step']:>4} {r['param']:>14} {r['status']:>11} {s.get('completed', 0):>6} "
+                     f"{s.get('failed', 0):>5} {s.get('request_throughput', 0):>8.2f} "
+                     f"{s.get('output_throughput', 0):>9.1f} {s.get('median_ttft_ms', 0):>9.1f} "
+                     f"{s.get('median_tpot_ms', 0):>9.2f} {s.get('p99_e2el_ms', 0):>9.1f}")
+    return "\n".join(lines)

@@ -1,0 +1,49 @@
+"""The simulated server's latency and fault model."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+
+@dataclass
+class LatencyModel:
+    ttft_ms: float = 50.0            # time from admission to the first token
+    tpot_ms: float = 10.0            # time between successive tokens
+    jitter_ms: float = 0.0           # std dev of gaussian noise on TTFT and on each token gap
+    prefill_ms_per_1k: float = 0.0   # extra TTFT per 1000 (estimated) prompt tokens
+    tokens_per_chunk: int = 1        # tokens carried by one SSE event
+    default_max_tokens: int = 128    # output length when the request sets no max_tokens
+    error_rate: float = 0.0          # fraction of requests answered 500
+    rate_limit_rate: float = 0.0     # fraction of requests answered 429
+    limit_inflight: int | None = None  # answer 429 while this many requests are in flight
+    retry_after_s: float | None = None  # Retry-After header on 429s
+    disconnect_rate: float = 0.0     # fraction of streams cut (connection aborted) mid-way
+    malformed_rate: float = 0.0      # fraction of streams with one non-JSON data: event
+    max_concurrency: int | None = None  # requests beyond this wait for a slot (like a batch limit)
+    usage: bool = True               # send the usage event when stream_options.include_usage asks
+    reject_stream_options: bool = False  # 400 on stream_options, like servers without support
+    seed: int | None = 0
+
+    @classmethod
+    def zero(cls, **kw) -> "LatencyModel":
+        """No injected latency at all: the server streams as fast as it can."""
+        return cls(ttft_ms=0.0, tpot_ms=0.0, **kw)
+
+    def validate(self) -> None:
+        for name in ("ttft_ms", "tpot_ms", "jitter_ms", "prefill_ms_per_1k"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"--{name.replace('_', '-')} must be >= 0")
+        for name in ("error_rate", "rate_limit_rate", "disconnect_rate", "malformed_rate"):
+            v = getattr(self, name)
+            if not 0 <= v <= 1:
+                raise ValueError(f"--{name.replace('_', '-')} must be between 0 and 1, got {v}")
+        if self.tokens_per_chunk < 1 or self.default_max_tokens < 1:
+            raise ValueError("--tokens-per-chunk and --default-max-tokens must be >= 1")
+        for name in ("limit_inflight", "max_concurrency"):
+            v = getattr(self, name)
+            if v is not None and v < 1:
+                raise ValueError(f"--{name.replace('_', '-')} must be >= 1")
+
+    def rng(self) -> random.Random:
+        return random.Random(self.seed)
