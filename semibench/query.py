@@ -69,6 +69,7 @@ def render(columns: list[str], rows: list[tuple], fmt: str, out: TextIO = sys.st
             out.write(line(row) + "\n")
     else:
         raise QueryError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    out.flush()  # the row-count footer goes to stderr; keep it after the table on a shared terminal
     if len(shown) < len(rows):
         print(f"({len(rows)} rows, first {len(shown)} shown; use --max-rows 0 for all)", file=sys.stderr)
     elif fmt == "table":
