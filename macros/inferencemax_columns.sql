@@ -35,3 +35,35 @@
 {% macro tput_at_target_column(target) -%}
     {{- 'tput_per_gpu_at_' ~ ((target | string) | replace('.', '_')) ~ '_tps_user' -}}
 {%- endmacro %}
+
+{# One side of the interactivity / e2e split: the valid points of one data type with x/y renamed
+   <data_type>_x / <data_type>_y. Both split models call this so their columns cannot drift apart. #}
+{% macro inferencemax_points_of_type(data_type) -%}
+select
+    point_id,
+    snapshot_id,
+    source_file,
+    record_index,
+    model_slug,
+    sequence_slug,
+    isl,
+    osl,
+    hw_key,
+    hw_key_raw,
+    precision,
+    tp,
+    conc,
+    point_date,
+    x as {{ data_type }}_x,
+    y as {{ data_type }}_y,
+    {%- for metric in semibench.inferencemax_roofed_metrics() %}
+    {{ metric }},
+    {{ metric }}_roof,
+    {%- endfor %}
+    {%- for field in semibench.inferencemax_run_fields() %}
+    {{ field }},
+    {%- endfor %}
+    fetched_at
+from {{ ref('stg_inferencemax__points') }}
+where data_type = '{{ data_type }}'
+{%- endmacro %}

@@ -1,29 +1,3 @@
--- Valid e2e points of every snapshot, x/y renamed e2e_x / e2e_y.
+-- Valid e2e points of every snapshot, x/y renamed e2e_x / e2e_y (x = median end-to-end latency, s).
 
-select
-    point_id,
-    snapshot_id,
-    source_file,
-    record_index,
-    model_slug,
-    sequence_slug,
-    isl,
-    osl,
-    hw_key,
-    hw_key_raw,
-    precision,
-    tp,
-    conc,
-    point_date,
-    x as e2e_x,
-    y as e2e_y,
-    {%- for metric in semibench.inferencemax_roofed_metrics() %}
-    {{ metric }},
-    {{ metric }}_roof,
-    {%- endfor %}
-    {%- for field in semibench.inferencemax_run_fields() %}
-    {{ field }},
-    {%- endfor %}
-    fetched_at
-from {{ ref('stg_inferencemax__points') }}
-where data_type = 'e2e'
+{{ semibench.inferencemax_points_of_type('e2e') }}
