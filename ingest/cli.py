@@ -99,3 +99,7 @@ def inferencemax(
 from ingest.eval_cli import eval_events_command  # noqa: E402
 
 ingest_app.command("eval-events")(eval_events_command)
+
+from ingest.vllm_cli import vllm_results_command  # noqa: E402
+
+ingest_app.command("vllm-results")(vllm_results_command)

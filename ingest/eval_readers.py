@@ -17,7 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from ingest import record_batch
 from ingest.eval_validate import parse_rate, validate_legacy_cell, validate_test_record
+from ingest.record_batch import Rejection
+from ingest.record_batch import dumps as _dumps
+from ingest.record_batch import loads_strict as _loads
 
 # extensions picked up when a directory is given; explicit file arguments are read whatever their name
 LOG_SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -42,56 +46,17 @@ class ParsedRecord:
     context: dict | None      # legacy cells: the dimensions taken from the path, plus file metadata
 
 
-@dataclass(frozen=True)
-class Rejection:
-    source_file: Path
-    source_locator: str       # empty when the whole file is at fault
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"{self.source_file} {self.source_locator}" if self.source_locator else str(self.source_file)
-        return f"{where}: {self.reason}"
-
-
-def _reject_constant(name: str) -> Any:
-    # Python's json accepts NaN/Infinity; DuckDB's JSON type does not, and they are not JSON
-    raise ValueError(f"non-standard JSON constant {name}")
-
-
-def _loads(text: str) -> Any:
-    return json.loads(text, parse_constant=_reject_constant)
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
 def discover(paths: list[Path]) -> tuple[list[Path], list[Rejection]]:
     """Expand directories (recursively, sorted, LOG_SUFFIXES only) and check the arguments exist."""
-    files: list[Path] = []
-    problems: list[Rejection] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in LOG_SUFFIXES)
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append(Rejection(path, "", "no such file or directory"))
-    # the same file named twice (or via a directory and directly) is read once
-    unique = list(dict.fromkeys(p.resolve() for p in files))
-    return unique, problems
+    return record_batch.discover(paths, LOG_SUFFIXES)
 
 
 def read_file(path: Path) -> tuple[list[ParsedRecord], list[Rejection]]:
     """Parse one file into records and per-record rejections."""
-    try:
-        data = path.read_bytes()
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return [], [Rejection(path, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
-    except OSError as exc:
-        return [], [Rejection(path, "", f"cannot read: {exc.strerror}")]
+    read = record_batch.read_utf8(path)
+    if isinstance(read, Rejection):
+        return [], [read]
+    text, data = read
 
     stripped = text.lstrip()
     if not stripped:

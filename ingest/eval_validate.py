@@ -8,9 +8,10 @@ tested there. Unknown fields are always allowed: the record is landed verbatim.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
+
+from ingest.record_batch import is_json_number as _is_number
 
 # outcome labels the evaluation runner wrote in `success_level` / `execution_status`
 SUCCESS_LEVELS = {"full_success", "partial_success", "failure"}
@@ -29,11 +30,6 @@ _LEGACY_COUNT_FIELDS = (
     "other_errors",
 )
 _LEGACY_AVG_FIELDS = ("avg_execution_time", "avg_turns", "avg_tool_calls")
-
-
-def _is_number(value: Any) -> bool:
-    # bool is an int subclass in Python; `true` is not a measurement
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _nonempty_str(record: dict, field: str) -> str | None:

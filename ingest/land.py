@@ -72,7 +72,7 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
         if "lock" in text.lower():
             holder = text[text.find("Conflicting lock"):] if "Conflicting lock" in text else ""
             raise IngestError(
-                f"{warehouse}: warehouse is locked by another process (a dbt build or another ingest?); "
+                f"{warehouse}: warehouse is locked by another process (is `dbt build` running?); "
                 f"nothing was landed, try again when it finishes{': ' + holder if holder else ''}"
             ) from exc
         raise IngestError(f"{warehouse}: cannot open warehouse: {text}") from exc

@@ -1,0 +1,203 @@
+"""What the record-batch ingesters (`eval-events`, `vllm-results`) share: strict JSON parsing, file discovery,
+content hashing, and landing one batch of records atomically with its bookkeeping rows.
+
+Policy (docs/eval_events.md, docs/vllm_results.md):
+  * strict (default): any rejected file or record fails the whole batch; nothing is landed and the error
+    names the first rejection as `<file> <locator>: <reason>`;
+  * skip_bad: valid records land, rejections are recorded in the family's rejects table.
+Records are content-addressed (record_sha256), so re-ingesting lands nothing new; every run that lands
+(even a no-op) leaves one batch row with its counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from ingest.errors import IngestError
+from ingest.land import connect
+
+
+@dataclass(frozen=True)
+class Rejection:
+    source_file: Path
+    source_locator: str       # empty when the whole file is at fault
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.source_file} {self.source_locator}" if self.source_locator else str(self.source_file)
+        return f"{where}: {self.reason}"
+
+
+class BatchIngestError(IngestError):
+    """Nothing was landed. The message is one line; `rejections` holds every per-record problem."""
+
+    def __init__(self, message: str, rejections: list[Rejection] | None = None, records_read: int = 0):
+        super().__init__(message)
+        self.rejections = rejections or []
+        self.records_read = records_read
+
+
+@dataclass
+class BatchSummary:
+    batch_id: str
+    mode: str
+    files: int
+    records_read: int
+    records_landed: int
+    records_already_landed: int
+    rejections: list[Rejection] = field(default_factory=list)
+    by_kind: dict[str, int] = field(default_factory=dict)  # landed records per record_kind
+
+
+@dataclass(frozen=True)
+class BatchTables:
+    """The three raw tables of one family. The records table has the columns of the rows given to
+    land_batch plus batch_id and loaded_at; batches and rejects have the shared layout (see
+    ingest/eval_events_schema.sql)."""
+    records: str
+    batches: str
+    rejects: str
+    batch_prefix: str  # batch ids are `<prefix>-<UTC time>-<random>`
+
+
+def _reject_constant(name: str) -> Any:
+    # Python's json accepts NaN/Infinity; DuckDB's JSON type does not, and they are not JSON
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+def is_json_number(value: Any) -> bool:
+    # bool is an int subclass in Python; `true` is not a measurement
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+_JSON_TYPE_NAMES = {str: "a string", bool: "a boolean", int: "a number", float: "a number", list: "an array",
+                    dict: "an object", type(None): "null"}
+
+
+def json_type_name(value: Any) -> str:
+    """`a string`, `a number`, `an array`, ...: the JSON type of a parsed value, for error messages."""
+    return _JSON_TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def loads_strict(text: str) -> Any:
+    return json.loads(text, parse_constant=_reject_constant)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def canonical_sha256(payload: Any) -> str:
+    """SHA-256 of the canonical JSON (sorted keys, no whitespace, UTF-8): equal content, equal hash,
+    whatever the key order or formatting of the file it came from."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def read_utf8(path: Path) -> tuple[str, bytes] | Rejection:
+    """The file's text and bytes, or a whole-file Rejection saying why it cannot be read."""
+    try:
+        data = path.read_bytes()
+        return data.decode("utf-8"), data
+    except UnicodeDecodeError as exc:
+        return Rejection(path, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+    except OSError as exc:
+        return Rejection(path, "", f"cannot read: {exc.strerror}")
+
+
+def discover(paths: list[Path], suffixes: tuple[str, ...]) -> tuple[list[Path], list[Rejection]]:
+    """Expand directories (recursively, sorted, `suffixes` only) and check the arguments exist. Explicit
+    file arguments are read whatever their name."""
+    files: list[Path] = []
+    problems: list[Rejection] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Rejection(path, "", "no such file or directory"))
+    # the same file named twice (or via a directory and directly) is read once
+    return list(dict.fromkeys(p.resolve() for p in files)), problems
+
+
+def fail_if_strict(rejections: list[Rejection], records_read: int, skip_bad: bool,
+                   error: type[BatchIngestError] = BatchIngestError) -> None:
+    if rejections and not skip_bad:
+        first = rejections[0]
+        more = f" (and {len(rejections) - 1} more rejection(s))" if len(rejections) > 1 else ""
+        raise error(f"{first}{more}; nothing was landed", rejections, records_read)
+
+
+def _incoming_table(rows: list[dict[str, str | None]], batch_id: str, loaded_at: datetime) -> pa.Table:
+    """One row per distinct record_sha256 within the batch (first occurrence kept), as an Arrow table."""
+    seen: dict[str, dict] = {}
+    for row in rows:
+        seen.setdefault(row["record_sha256"], row)
+    unique = list(seen.values())
+    columns = list(rows[0]) if rows else ["record_sha256"]
+    table = {c: pa.array([r[c] for r in unique], pa.string()) for c in columns}
+    table["batch_id"] = pa.array([batch_id] * len(unique), pa.string())
+    table["loaded_at"] = pa.array([loaded_at] * len(unique), pa.timestamp("us"))
+    return pa.table(table)
+
+
+def land_batch(tables: BatchTables, paths: list[Path], warehouse: Path, *, file_count: int,
+               rows: list[dict[str, str | None]], rejections: list[Rejection], skip_bad: bool,
+               error: type[BatchIngestError] = BatchIngestError) -> BatchSummary:
+    """Insert the rows whose record_sha256 is new, the rejects and one batch row, in one transaction.
+
+    rows: one dict per valid record, keys = the records table's columns except batch_id and loaded_at;
+    values are text (the record as JSON text; DuckDB casts it to JSON on insert). Raises `error`
+    (nothing landed) on a strict-mode rejection, a locked warehouse or any database failure."""
+    fail_if_strict(rejections, len(rows), skip_bad, error)
+    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)  # stored as naive UTC, like the other raw tables
+    batch_id = f"{tables.batch_prefix}-{loaded_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    mode = "skip_bad" if skip_bad else "strict"
+    incoming = _incoming_table(rows, batch_id, loaded_at)
+    try:
+        con = connect(warehouse)
+    except IngestError as exc:
+        raise error(str(exc)) from None
+    view = "_incoming_batch_records"
+    try:
+        con.execute("begin transaction")
+        try:
+            con.register(view, incoming)
+            con.execute(f"""
+                insert into {tables.records} by name
+                select i.* from {view} i
+                where not exists (select 1 from {tables.records} e where e.record_sha256 = i.record_sha256)
+            """)
+            by_kind = dict(con.execute(
+                f"select record_kind, count(*) from {tables.records} where batch_id = ? group by all", [batch_id]).fetchall())
+            landed = sum(by_kind.values())
+            if rejections:
+                con.executemany(
+                    f"insert into {tables.rejects} values (?, ?, ?, ?, ?)",
+                    [(batch_id, str(r.source_file), r.source_locator, r.reason, loaded_at) for r in rejections])
+            con.execute(
+                f"insert into {tables.batches} values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [batch_id, loaded_at, mode, [str(p) for p in paths], file_count, len(rows), landed,
+                 len(rows) - landed, len(rejections)])
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        finally:
+            con.unregister(view)
+    except duckdb.Error as exc:
+        raise error(f"landing in {warehouse} failed, nothing was landed: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
+    return BatchSummary(batch_id, mode, file_count, len(rows), landed, len(rows) - landed, rejections, by_kind)

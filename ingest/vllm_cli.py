@@ -1,0 +1,22 @@
+"""`semibench ingest vllm-results PATH...`: the typer command function (the main CLI registers it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ingest.batch_cli import run_batch
+from ingest.vllm_results import TABLES, ingest_vllm_results
+from semibench import paths as semibench_paths
+
+
+def vllm_results_command(
+    paths: list[Path] = typer.Argument(..., help="Saved vLLM `bench serve` result JSON files, InferenceMAX aggregate files (agg_bmk.json), or directories of them (searched recursively for *.json, *.jsonl)."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Land the valid records and record rejected ones in raw.vllm_result_rejects, instead of landing nothing."),
+    warehouse: Optional[Path] = typer.Option(None, "--warehouse", help="DuckDB file to land into (default: $SEMIBENCH_WAREHOUSE or warehouse/semibench.duckdb)."),
+) -> None:
+    """Land benchmark-run results (vLLM bench serve results and InferenceMAX run aggregates) in raw.vllm_results."""
+    target = (warehouse or semibench_paths.warehouse_path()).resolve()
+    run_batch(lambda: ingest_vllm_results(paths, target, skip_bad=skip_bad), TABLES.rejects)

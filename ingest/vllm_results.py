@@ -1,0 +1,50 @@
+"""Land benchmark-run results in raw.vllm_results: saved vLLM `bench serve` results (one run each, with
+per-request arrays when saved with --save-detailed) and InferenceMAX run aggregates (one run per element).
+
+Same policy and output as `ingest eval-events` (ingest.record_batch): strict all-or-nothing by default,
+`skip_bad` lands the valid records and records the rejections in raw.vllm_result_rejects; records are
+content-addressed, so re-ingesting lands nothing new. See docs/vllm_results.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.record_batch import BatchIngestError, BatchSummary, BatchTables, canonical_sha256, discover, land_batch
+from ingest.vllm_readers import RESULT_SUFFIXES, ResultRecord, read_file
+
+TABLES = BatchTables(records="raw.vllm_results", batches="raw.vllm_result_batches",
+                     rejects="raw.vllm_result_rejects", batch_prefix="vrb")
+
+
+class VllmIngestError(BatchIngestError):
+    """Nothing was landed. The message is one line; `rejections` holds every per-record problem."""
+
+
+def _row(rec: ResultRecord) -> dict[str, str]:
+    return {
+        "source_file": str(rec.source_file),
+        "source_format": rec.source_format,
+        "source_locator": rec.source_locator,
+        "record_kind": rec.record_kind,
+        "record_sha256": canonical_sha256(rec.record),
+        "record": rec.record_text,
+    }
+
+
+def ingest_vllm_results(paths: list[Path], warehouse: Path, skip_bad: bool = False) -> BatchSummary:
+    """Read every result file under `paths` and land the batch atomically. Raises VllmIngestError
+    (nothing landed). A batch of valid files holding no runs (empty aggregate arrays) lands an empty
+    batch; finding no files at all is an error (most likely a wrong path)."""
+    if not paths:
+        raise VllmIngestError("no input paths given")
+    files, rejections = discover(paths, RESULT_SUFFIXES)
+    if not files and not rejections:
+        raise VllmIngestError(f"no result files (*.json, *.jsonl) found in {', '.join(map(str, paths))}")
+    records: list[ResultRecord] = []
+    for path in files:
+        got, bad = read_file(path)
+        records.extend(got)
+        rejections.extend(bad)
+    return land_batch(TABLES, paths, warehouse, file_count=len(files), rows=[_row(r) for r in records],
+                      rejections=rejections, skip_bad=skip_bad, error=VllmIngestError)
