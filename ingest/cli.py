@@ -99,3 +99,7 @@ def inferencemax(
 from ingest.eval_cli import eval_events_command  # noqa: E402
 
 ingest_app.command("eval-events")(eval_events_command)
+
+from ingest.loadgen_cli import traces_command  # noqa: E402
+
+ingest_app.command("traces")(traces_command)

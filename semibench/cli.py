@@ -11,6 +11,7 @@ import typer
 from ingest.cli import ingest_app
 from loadgen.cli import loadgen_command, serve_sim_command
 from semibench import paths
+from semibench.loadgen_cmd import with_ingest
 from semibench.publish import PublishError, publish as publish_warehouse
 from semibench.query import FORMATS, QueryError, export_table, render, run_query
 
@@ -20,7 +21,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(ingest_app, name="ingest", help="Fetch, validate, archive and land raw data in the warehouse.")
-app.command("loadgen")(loadgen_command)
+app.command("loadgen")(with_ingest(loadgen_command))
 app.command("serve-sim")(serve_sim_command)
 
 
