@@ -13,7 +13,7 @@ from ingest.errors import IngestError
 from ingest.loadgen_traces import TraceBatchSummary, ingest_traces
 from semibench import paths as semibench_paths
 
-_ACTION_WORDS = {"new": "landed", "replaced": "replaced (trace grew)", "summary_added": "summary added",
+_ACTION_WORDS = {"new": "landed", "replaced": "replaced (trace grew)", "summary_updated": "summary updated",
                  "unchanged": "already landed"}
 
 

@@ -64,7 +64,7 @@ class TraceFile:
 class RunOutcome:
     run_id: str
     trace: Path
-    action: str              # new | replaced | summary_added | unchanged
+    action: str              # new | replaced | summary_updated | unchanged
     status: str | None = None  # end line status; None = no end line (killed or still running)
     requests: int = 0
 
@@ -305,7 +305,7 @@ def _landed(con: duckdb.DuckDBPyConnection, run_id: str):
 
 
 def _decide(con: duckdb.DuckDBPyConnection, tf: TraceFile) -> str:
-    """new | replaced | summary_added | unchanged, or IngestError for a conflicting trace."""
+    """new | replaced | summary_updated | unchanged, or IngestError for a conflicting trace."""
     landed = _landed(con, tf.run_id)
     if landed is None:
         return "new"
@@ -313,7 +313,7 @@ def _decide(con: duckdb.DuckDBPyConnection, tf: TraceFile) -> str:
     if sha == tf.sha256:
         if summary_sha == tf.summary_sha256 or tf.summary_sha256 is None:
             return "unchanged"
-        return "summary_added"
+        return "summary_updated"
     if tf.size > nbytes and _sha256(tf.path, nbytes) == sha:
         return "replaced"  # the landed trace is a prefix of this one: the run went on writing since
     raise IngestError(
@@ -342,7 +342,7 @@ def _insert_run(con: duckdb.DuckDBPyConnection, tf: TraceFile, batch_id: str, lo
 
 def _land_one(con: duckdb.DuckDBPyConnection, tf: TraceFile, action: str, batch_id: str,
               loaded_at: datetime, scratch: Path) -> RunOutcome:
-    if action == "summary_added":
+    if action == "summary_updated":
         con.execute("update raw.loadgen_runs set summary = ?::json, summary_file = ?, summary_sha256 = ? "
                     "where run_id = ?", [tf.summary_text, str(tf.summary_path), tf.summary_sha256, tf.run_id])
         status, n = con.execute("select end_status, requests_landed from raw.loadgen_runs where run_id = ?",

@@ -52,11 +52,13 @@ def with_ingest(command):
             command(**kwargs)
         except typer.Exit as exc:
             code = exc.exit_code
-        run_dir = run_dir_for(LoadTestConfig(out_dir=str(kwargs["out_dir"]) if kwargs.get("out_dir") else None,
-                                             runs_root=str(kwargs.get("runs_root") or "runs")), kwargs.get("run_id"))
         # 2 = bad arguments: nothing ran. Other codes (130 interrupted, 1 failed) still leave a valid trace.
-        if ingest and code != 2 and run_dir.is_dir():
-            _land(run_dir, warehouse)
+        if ingest and code != 2:
+            out_dir = kwargs.get("out_dir")
+            run_dir = run_dir_for(LoadTestConfig(out_dir=str(out_dir) if out_dir else None,
+                                                 runs_root=str(kwargs.get("runs_root") or "runs")), kwargs["run_id"])
+            if run_dir.is_dir():
+                _land(run_dir, warehouse)
         if code:
             raise typer.Exit(code)
 
