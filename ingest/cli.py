@@ -103,3 +103,7 @@ ingest_app.command("eval-events")(eval_events_command)
 from ingest.vllm_cli import vllm_results_command  # noqa: E402
 
 ingest_app.command("vllm-results")(vllm_results_command)
+
+from ingest.loadgen_cli import traces_command  # noqa: E402
+
+ingest_app.command("traces")(traces_command)

@@ -11,6 +11,7 @@ import typer
 from ingest.cli import ingest_app
 from loadgen.cli import loadgen_command, serve_sim_command
 from semibench import paths
+from semibench.loadgen_cmd import with_ingest
 from semibench.publish import PublishError, publish as publish_warehouse
 from semibench.query import FORMATS, QueryError, export_table, render, run_query
 
@@ -20,7 +21,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(ingest_app, name="ingest", help="Fetch, validate, archive and land raw data in the warehouse.")
-app.command("loadgen")(loadgen_command)
+app.command("loadgen")(with_ingest(loadgen_command))
 app.command("serve-sim")(serve_sim_command)
 
 
@@ -45,8 +46,9 @@ def run(
     config: Optional[Path] = typer.Option(None, "--config", help="YAML config (base URL, models, sequences, timeouts, retries, archive options). Defaults are built in.", exists=True, dir_okay=False),
     fetched_at: Optional[str] = typer.Option(None, "--fetched-at", metavar="ISO-TIME", help="When the ingested capture was taken (no zone means UTC); orders snapshots for 'latest' and coverage. Default: the files' own time if they carry one, else now."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars; only the summary."),
+    loadgen_demo: bool = typer.Option(True, "--loadgen-demo/--no-loadgen-demo", help="Also run a short load test (a few seconds) against an in-process serve-sim and land it, so fct_runs and the InferenceMAX placement have a run (offline)."),
 ) -> None:
-    """The main job: ingest a snapshot (bundled sample by default, offline), dbt build, publish, summarize."""
+    """The main job: ingest a snapshot (bundled sample by default, offline) and a short serve-sim load test, dbt build, publish, summarize."""
     from ingest.cli import parse_fetched_at
     from ingest.errors import IngestError
     from semibench.pipeline import run_pipeline
@@ -56,7 +58,7 @@ def run(
     source = "live" if live else ("dir" if from_dir else "sample")
     try:
         summary = run_pipeline(source=source, from_dir=from_dir, config_path=config, progress=not quiet,
-                               fetched_at=parse_fetched_at(fetched_at))
+                               fetched_at=parse_fetched_at(fetched_at), loadgen_demo=loadgen_demo)
     except (IngestError, PublishError) as exc:
         fail(str(exc))
     build = summary.build
@@ -65,6 +67,12 @@ def run(
     print("dbt build     " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) + f" (exit {build.dbt.returncode})")
     print(f"published     {build.published if build.published else 'NOT published: the previous good warehouse is kept'}")
     print(f"hwKeys        {', '.join(summary.hw_keys) or '-'}")
+    if summary.loadgen_run_id:
+        figures = summary.loadgen_figures
+        detail = (f"{figures['completed']} requests, p99 TTFT {figures['p99_ttft_ms']:.1f} ms, "
+                  f"median interactivity {figures['median_interactivity']:.0f} tok/s/user"
+                  if figures and figures["p99_ttft_ms"] is not None else "not in fct_runs (build failed?)")
+        print(f"loadgen run   {summary.loadgen_run_id} (serve-sim demo): {detail}")
     print("rows:")
     for table, n in summary.table_rows.items():
         if "." not in table or table.startswith("intermediate."):

@@ -27,6 +27,8 @@ class PipelineSummary:
     build: BuildOutcome | None = None
     table_rows: dict[str, int] = field(default_factory=dict)
     hw_keys: list[str] = field(default_factory=list)
+    loadgen_run_id: str | None = None
+    loadgen_figures: dict | None = None  # the demo run as fct_runs reports it (None if not built)
 
     @property
     def ok(self) -> bool:
@@ -79,8 +81,10 @@ def describe_warehouse(db: Path) -> tuple[dict[str, int], list[str]]:
 
 def run_pipeline(*, source: str = "sample", from_dir: Path | None = None, config_path: Path | None = None,
                  warehouse: Path | None = None, published: Path | None = None, archive_root: Path | None = None,
-                 progress: bool = True, fetched_at: datetime | None = None) -> PipelineSummary:
-    """source: 'sample' (bundled snapshot, offline), 'live' (fetch base_url from config) or 'dir' (from_dir)."""
+                 progress: bool = True, fetched_at: datetime | None = None,
+                 loadgen_demo: bool = True) -> PipelineSummary:
+    """source: 'sample' (bundled snapshot, offline), 'live' (fetch base_url from config) or 'dir' (from_dir).
+    loadgen_demo: also run a short load test against an in-process serve-sim and land it (offline)."""
     from ingest.config import load_config
     from ingest.inferencemax import ingest_inferencemax
 
@@ -92,7 +96,16 @@ def run_pipeline(*, source: str = "sample", from_dir: Path | None = None, config
     result = ingest_inferencemax(config, from_dir=from_dir, warehouse=warehouse, archive_root=archive_root,
                                  progress=progress, fetched_at=fetched_at)
     summary = PipelineSummary(snapshot_id=result.snapshot_id, snapshot_was_new=result.was_new)
+    if loadgen_demo:
+        from semibench.loadgen_demo import run_and_land_demo
+
+        runs_root = Path(archive_root) / "loadgen" if archive_root else None
+        summary.loadgen_run_id = run_and_land_demo(warehouse, runs_root).run_id
     summary.build = build_and_publish(warehouse, published, progress=progress)
     db = summary.build.published or Path(warehouse or paths.warehouse_path())
     summary.table_rows, summary.hw_keys = describe_warehouse(db)
+    if summary.loadgen_run_id:
+        from semibench.loadgen_demo import demo_run_figures
+
+        summary.loadgen_figures = demo_run_figures(db, summary.loadgen_run_id)
     return summary

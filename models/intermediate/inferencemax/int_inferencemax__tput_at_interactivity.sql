@@ -3,7 +3,8 @@
   tok/s/user): throughput per GPU at that interactivity, linearly interpolated between the two adjacent
   Pareto-frontier points (frontier sorted by interactivity_x). A target equal to a frontier point's x
   returns that point's y; a target outside the frontier's [min x, max x] gives null (no extrapolation).
-  One row per group and target, including the null ones.
+  One row per group and target, including the null ones. The interpolation is macro frontier_hits
+  (macros/frontier_interpolation.sql), shared with mart_runs__inferencemax_placement.
 #}
 
 {%- set targets = var('interactivity_targets') -%}
@@ -42,52 +43,13 @@ groups as (
 segments as (
 
     -- each frontier point starts a segment to the next point; the last point is a degenerate segment
-    select
-        model_slug,
-        sequence_slug,
-        hw_key,
-        interactivity_x as lower_x,
-        interactivity_y as lower_y,
-        lead(interactivity_x) over (
-            partition by model_slug, sequence_slug, hw_key
-            order by interactivity_x, interactivity_y desc, point_key
-        ) as upper_x,
-        lead(interactivity_y) over (
-            partition by model_slug, sequence_slug, hw_key
-            order by interactivity_x, interactivity_y desc, point_key
-        ) as upper_y
-    from frontier
+    {{ semibench.frontier_segments('frontier', ['model_slug', 'sequence_slug', 'hw_key']) }}
 
 ),
 
 hits as (
 
-    select
-        segments.model_slug,
-        segments.sequence_slug,
-        segments.hw_key,
-        targets.interactivity_target,
-        segments.lower_x,
-        segments.lower_y,
-        coalesce(segments.upper_x, segments.lower_x) as upper_x,
-        coalesce(segments.upper_y, segments.lower_y) as upper_y,
-        case
-            when targets.interactivity_target = segments.lower_x then segments.lower_y
-            when targets.interactivity_target = segments.upper_x then segments.upper_y
-            else segments.lower_y
-                + (segments.upper_y - segments.lower_y)
-                * (targets.interactivity_target - segments.lower_x)
-                / (segments.upper_x - segments.lower_x)
-        end as tput_per_gpu,
-        -- an exact hit matches two segments (ending and starting at the point): keep the one starting there
-        row_number() over (
-            partition by segments.model_slug, segments.sequence_slug, segments.hw_key, targets.interactivity_target
-            order by segments.lower_x desc, segments.upper_x desc
-        ) as segment_preference
-    from segments
-    cross join targets
-    where targets.interactivity_target >= segments.lower_x
-        and targets.interactivity_target <= coalesce(segments.upper_x, segments.lower_x)
+    {{ semibench.frontier_hits('segments', 'targets', 'interactivity_target', ['model_slug', 'sequence_slug', 'hw_key']) }}
 
 )
 

@@ -1,0 +1,101 @@
+-- Raw landing tables for loadgen runs (`semibench ingest traces`, and `semibench loadgen` when it finishes).
+-- Column names and types mirror loadgen/records.py (RUN_FIELDS, END_FIELDS, REQUEST_FIELDS); a test checks
+-- that they stay in step. The ingester is the only writer. A run is replaced as a whole (runs row + request
+-- rows, one transaction) only when its trace grew since it was landed; otherwise re-ingesting adds nothing.
+-- dbt reads them as source `loadgen` (models/staging/loadgen/_loadgen__models.yml).
+create schema if not exists raw;
+
+-- one row per run: the trace's header line, its end line (null columns for a killed run), summary.json
+create table if not exists raw.loadgen_runs (
+    run_id                  varchar   not null primary key,
+    -- header line ({"type":"run"}), typed as RUN_FIELDS
+    schema_version          bigint,
+    tool                    varchar,
+    tool_version            varchar,
+    host                    varchar,
+    pid                     bigint,
+    start_time              varchar,
+    start_unix_ns           bigint,
+    start_mono_ns           bigint,
+    model                   varchar,
+    deployments             varchar[],
+    backend                 varchar,
+    dataset                 varchar,
+    dataset_path            varchar,
+    isl                     bigint,
+    osl                     bigint,
+    num_gpus                bigint,
+    request_rate            double,     -- null = inf
+    burstiness              double,
+    arrival                 varchar,
+    max_concurrency         bigint,
+    num_prompts             bigint,
+    duration_s              double,     -- the --duration option, not the measured duration
+    warmup_requests         bigint,
+    workers                 bigint,
+    sweep_id                varchar,
+    sweep_step              bigint,
+    label                   varchar,
+    shards                  json,
+    config                  json,
+    -- end line ({"type":"end"}), typed as END_FIELDS with an end_ prefix; all null when the trace has none
+    end_status              varchar,
+    end_time                varchar,
+    end_unix_ns             bigint,
+    end_duration_s          double,     -- measured main-phase duration (vLLM's `duration`)
+    end_requests_written    bigint,
+    end_main_start_offset_ns bigint,
+    -- lineage
+    summary                 json,       -- summary.json next to the trace, verbatim; null when absent
+    summary_file            varchar,
+    summary_sha256          varchar,
+    trace_file              varchar   not null,  -- absolute path of the trace.jsonl read
+    trace_sha256            varchar   not null,  -- of the whole file as read (a torn last line included)
+    trace_bytes             bigint    not null,
+    torn_last_line          boolean   not null,  -- a killed writer's partial last line was skipped
+    requests_landed         bigint    not null,  -- request lines landed in raw.loadgen_requests
+    batch_id                varchar   not null,
+    loaded_at               timestamp not null   -- UTC
+);
+
+-- one row per request line, typed as REQUEST_FIELDS (the constant `type` column dropped)
+create table if not exists raw.loadgen_requests (
+    run_id                  varchar   not null,
+    request_id              varchar   not null,
+    seq                     bigint,
+    warmup                  boolean,
+    worker                  bigint,
+    shard                   varchar,
+    endpoint                varchar,
+    deployment              varchar,
+    model                   varchar,
+    backend                 varchar,
+    scheduled_offset_ns     bigint,
+    send_offset_ns          bigint,
+    send_unix_ns            bigint,
+    queue_ns                bigint,
+    chunk_ns                bigint[],
+    num_chunks              bigint,
+    ttft_ms                 double,
+    e2el_ms                 double,
+    tpot_ms                 double,
+    itl_ms                  double[],
+    input_tokens            bigint,
+    output_tokens           bigint,
+    input_tokens_estimated  boolean,
+    output_tokens_estimated boolean,
+    target_input_tokens     bigint,
+    target_output_tokens    bigint,
+    success                 boolean,
+    http_status             bigint,
+    error_class             varchar,
+    error_message           varchar,
+    retries                 bigint,
+    finish_reason           varchar,
+    inflight_at_send        bigint,
+    shard_inflight_at_send  bigint,
+    concurrency_limit       bigint,
+    qps_limit               double,
+    generated_text          varchar,
+    loaded_at               timestamp not null
+);

@@ -1,0 +1,207 @@
+{#
+  Each run whose model maps to an InferenceMAX model (model_slug) and whose ISL/OSL is an InferenceMAX
+  sequence (1k = 1024, 8k = 8192 tokens), placed on the latest snapshot's curves of that model x
+  sequence: one row per run x InferenceMAX hw_key. The run's point is (median_interactivity,
+  total_token_throughput_per_gpu), InferenceMAX's interactivity chart axes; tput per GPU needs the run's
+  declared num_gpus (else the ratio and the 2-D distance are null). Per hw_key: the frontier's throughput
+  interpolated at the run's interactivity (macro frontier_hits, as int_inferencemax__tput_at_interactivity;
+  null outside the frontier's range), the run's ratio to it, and the nearest InferenceMAX point in
+  ln(interactivity) x ln(tput per GPU) space (by ln(interactivity) alone when the run has no tput per
+  GPU). Per run: the best hardware frontier at the run's interactivity and the hw_key of the nearest point.
+#}
+
+with runs as (
+
+    select
+        run_id,
+        source,
+        model,
+        model_slug,
+        isl,
+        osl,
+        hw_key as run_hw_key,
+        precision as run_precision,
+        num_gpus,
+        started_at,
+        median_interactivity as run_interactivity,
+        total_token_throughput_per_gpu as run_tput_per_gpu,
+        median_ttft_ms as run_median_ttft_ms,
+        p99_ttft_ms as run_p99_ttft_ms,
+        median_tpot_ms as run_median_tpot_ms,
+        p99_tpot_ms as run_p99_tpot_ms
+    from {{ ref('fct_runs') }}
+    where model_slug is not null
+        and median_interactivity > 0
+
+),
+
+points as (
+
+    -- the latest snapshot's points (fct_inferencemax_points holds only those)
+    select * from {{ ref('fct_inferencemax_points') }}
+    where interactivity_x > 0 and interactivity_y > 0
+
+),
+
+sequences as (
+
+    select distinct snapshot_id, model_slug, sequence_slug, isl, osl from points
+
+),
+
+targets as (
+
+    select
+        runs.*,
+        sequences.snapshot_id,
+        sequences.sequence_slug
+    from runs
+    inner join sequences
+        on runs.model_slug = sequences.model_slug
+        and runs.isl = sequences.isl
+        and runs.osl = sequences.osl
+
+),
+
+frontier as (
+
+    select * from {{ ref('int_inferencemax__pareto_frontier') }}
+
+),
+
+frontier_ranges as (
+
+    select
+        model_slug,
+        sequence_slug,
+        hw_key,
+        count(*) as frontier_point_count,
+        min(interactivity_x) as frontier_min_interactivity,
+        max(interactivity_x) as frontier_max_interactivity
+    from frontier
+    group by model_slug, sequence_slug, hw_key
+
+),
+
+segments as (
+
+    {{ semibench.frontier_segments('frontier', ['model_slug', 'sequence_slug', 'hw_key']) }}
+
+),
+
+hits as (
+
+    {{ semibench.frontier_hits('segments', 'targets', 'run_interactivity', ['model_slug', 'sequence_slug', 'hw_key'],
+                               shared_columns=['model_slug', 'sequence_slug'], target_key_columns=['run_id']) }}
+
+),
+
+distances as (
+
+    select
+        targets.run_id,
+        points.hw_key,
+        points.point_key,
+        points.precision,
+        points.tp,
+        points.conc,
+        points.interactivity_x,
+        points.interactivity_y,
+        points.median_ttft,
+        points.p99_ttft,
+        case
+            when targets.run_tput_per_gpu > 0 then sqrt(
+                power(ln(targets.run_interactivity) - ln(points.interactivity_x), 2)
+                + power(ln(targets.run_tput_per_gpu) - ln(points.interactivity_y), 2))
+            else abs(ln(targets.run_interactivity) - ln(points.interactivity_x))
+        end as log_distance
+    from targets
+    inner join points
+        on targets.model_slug = points.model_slug
+        and targets.sequence_slug = points.sequence_slug
+
+),
+
+nearest as (
+
+    select
+        *,
+        row_number() over (partition by run_id, hw_key order by log_distance, point_key) as rank_in_hw
+    from distances
+
+),
+
+placed as (
+
+    select
+        targets.run_id,
+        targets.source,
+        targets.model,
+        targets.model_slug,
+        targets.sequence_slug,
+        targets.isl,
+        targets.osl,
+        targets.snapshot_id,
+        targets.run_hw_key,
+        targets.run_precision,
+        targets.num_gpus,
+        targets.started_at,
+        targets.run_interactivity,
+        targets.run_tput_per_gpu,
+        targets.run_median_ttft_ms,
+        targets.run_p99_ttft_ms,
+        targets.run_median_tpot_ms,
+        targets.run_p99_tpot_ms,
+        frontier_ranges.hw_key,
+        frontier_ranges.frontier_point_count,
+        frontier_ranges.frontier_min_interactivity,
+        frontier_ranges.frontier_max_interactivity,
+        hits.tput_per_gpu as frontier_tput_per_gpu,
+        targets.run_tput_per_gpu / nullif(hits.tput_per_gpu, 0) as ratio_to_frontier,
+        nearest.point_key as nearest_point_key,
+        nearest.precision as nearest_point_precision,
+        nearest.tp as nearest_point_tp,
+        nearest.conc as nearest_point_conc,
+        nearest.interactivity_x as nearest_point_interactivity,
+        nearest.interactivity_y as nearest_point_tput_per_gpu,
+        -- InferenceMAX latencies are in seconds; the run's are in ms
+        nearest.median_ttft * 1000 as nearest_point_median_ttft_ms,
+        nearest.p99_ttft * 1000 as nearest_point_p99_ttft_ms,
+        nearest.log_distance as nearest_point_log_distance
+    from targets
+    inner join frontier_ranges
+        on targets.model_slug = frontier_ranges.model_slug
+        and targets.sequence_slug = frontier_ranges.sequence_slug
+    left join hits
+        on targets.run_id = hits.run_id
+        and frontier_ranges.hw_key = hits.hw_key
+        and hits.segment_preference = 1
+    left join nearest
+        on targets.run_id = nearest.run_id
+        and frontier_ranges.hw_key = nearest.hw_key
+        and nearest.rank_in_hw = 1
+
+),
+
+ranked as (
+
+    select
+        *,
+        case when frontier_tput_per_gpu is not null then
+            rank() over (partition by run_id order by frontier_tput_per_gpu desc nulls last)
+        end as frontier_rank_at_run_interactivity,
+        max(frontier_tput_per_gpu) over (partition by run_id) as best_frontier_tput_per_gpu,
+        row_number() over (partition by run_id order by nearest_point_log_distance nulls last, hw_key)
+            as nearest_hw_order
+    from placed
+
+)
+
+select
+    ranked.* exclude (nearest_hw_order),
+    -- ties at the top share the best tput; the alphabetically first hw_key is named
+    min(case when frontier_rank_at_run_interactivity = 1 then hw_key end) over (partition by run_id)
+        as best_frontier_hw_key,
+    run_tput_per_gpu / nullif(best_frontier_tput_per_gpu, 0) as ratio_to_best_frontier,
+    nearest_hw_order = 1 as has_nearest_point
+from ranked

@@ -1,0 +1,60 @@
+"""A loadgen run with hand-picked numbers, written by loadgen's own TraceWriter (so it is a trace exactly
+as loadgen writes one), for checks that need known figures: gpt-oss 120B at 1k/1k on 8 GPUs, 40
+successful requests of 1024 + 1024 tokens, TTFT 100 ms and TPOT 5 ms each, measured phase 6 s.
+  interactivity = 1000 / 5 = 200 tok/s/user
+  total tput per GPU = 40 * 2048 / 6 / 8 = 1706.67 tok/s/GPU
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from loadgen.records import REQUEST_FIELD_NAMES, SCHEMA_VERSION
+from loadgen.trace import TraceWriter
+
+RUN_ID = "synthetic-placement-run"
+N, ISL, OSL, GPUS, TTFT_MS, TPOT_MS, DURATION_S = 40, 1024, 1024, 8, 100.0, 5.0, 6.0
+INTERACTIVITY = 1000 / TPOT_MS
+TPUT_PER_GPU = N * (ISL + OSL) / DURATION_S / GPUS
+START_UNIX_NS = 1_767_225_600_000_000_000  # 2026-01-01T00:00:00Z
+
+
+def header(run_id: str = RUN_ID, **overrides) -> dict:
+    h = {"type": "run", "schema_version": SCHEMA_VERSION, "run_id": run_id, "tool": "semibench-loadgen",
+         "tool_version": "test", "host": "test", "pid": 1, "start_time": "2026-01-01T00:00:00+00:00",
+         "start_unix_ns": START_UNIX_NS, "start_mono_ns": 0, "model": "openai/gpt-oss-120b",
+         "deployments": ["openai/gpt-oss-120b"], "backend": "openai-chat", "dataset": "random",
+         "dataset_path": None, "isl": ISL, "osl": OSL, "num_gpus": GPUS, "request_rate": None,
+         "burstiness": 1.0, "arrival": "all-at-once", "max_concurrency": N, "num_prompts": N,
+         "duration_s": None, "warmup_requests": 0, "workers": 1, "sweep_id": None, "sweep_step": None,
+         "label": "synthetic", "shards": [], "config": {"metadata": {}}}
+    h.update(overrides)
+    return h
+
+
+def request(run_id: str, seq: int, **overrides) -> dict:
+    """A successful request line with every REQUEST_FIELDS field: two chunks (first token, last token)."""
+    e2el = TTFT_MS + TPOT_MS * (OSL - 1)
+    chunk_ns = [int(TTFT_MS * 1e6), int(e2el * 1e6)]
+    r = {"type": "request", "run_id": run_id, "request_id": f"{run_id}-{seq:06d}", "seq": seq, "warmup": False,
+         "worker": 0, "shard": "default", "endpoint": "http://127.0.0.1:1", "deployment": "openai/gpt-oss-120b",
+         "model": "openai/gpt-oss-120b", "backend": "openai-chat", "scheduled_offset_ns": seq * 1000,
+         "send_offset_ns": seq * 1000, "send_unix_ns": START_UNIX_NS + seq * 1000, "queue_ns": 0,
+         "chunk_ns": chunk_ns, "num_chunks": 2, "ttft_ms": TTFT_MS, "e2el_ms": e2el, "tpot_ms": TPOT_MS,
+         "itl_ms": [round((chunk_ns[1] - chunk_ns[0]) / 1e6, 3)], "input_tokens": ISL, "output_tokens": OSL,
+         "input_tokens_estimated": False, "output_tokens_estimated": False, "target_input_tokens": ISL,
+         "target_output_tokens": OSL, "success": True, "http_status": 200, "error_class": None,
+         "error_message": None, "retries": 0, "finish_reason": "length", "inflight_at_send": seq + 1,
+         "shard_inflight_at_send": seq + 1, "concurrency_limit": None, "qps_limit": None, "generated_text": None}
+    r.update(overrides)
+    assert list(r) == REQUEST_FIELD_NAMES  # the writer's field order, every field present
+    return r
+
+
+def write_placement_run(run_dir: Path) -> Path:
+    trace = Path(run_dir) / "trace.jsonl"
+    w = TraceWriter(trace, header())
+    for seq in range(N):
+        w.write(request(RUN_ID, seq))
+    w.close("completed", DURATION_S, {"main_start_offset_ns": 0})
+    return trace
