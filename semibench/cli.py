@@ -73,6 +73,9 @@ def run(
                   f"median interactivity {figures['median_interactivity']:.0f} tok/s/user"
                   if figures and figures["p99_ttft_ms"] is not None else "not in fct_runs (build failed?)")
         print(f"loadgen run   {summary.loadgen_run_id} (serve-sim demo): {detail}")
+    if summary.sample_event_logs:
+        print("event logs    " + ", ".join(f"{name}: {n} new records" for name, n in summary.sample_event_logs.items())
+              + " (bundled samples)")
     print("rows:")
     for table, n in summary.table_rows.items():
         if "." not in table or table.startswith("intermediate."):

@@ -34,5 +34,10 @@ def sample_dir() -> Path:
     return PROJECT_DIR / "sample_data" / "inferencemax"
 
 
+def sample_event_dir(family: str) -> Path:
+    """Bundled synthetic event logs: 'eval_events' or 'vllm_results'."""
+    return PROJECT_DIR / "sample_data" / family
+
+
 def dbt_target_dir() -> Path:
     return _env_path("DBT_TARGET_PATH", PROJECT_DIR / "target")

@@ -29,6 +29,7 @@ class PipelineSummary:
     hw_keys: list[str] = field(default_factory=list)
     loadgen_run_id: str | None = None
     loadgen_figures: dict | None = None  # the demo run as fct_runs reports it (None if not built)
+    sample_event_logs: dict[str, int] = field(default_factory=dict)  # records landed per bundled event log
 
     @property
     def ok(self) -> bool:
@@ -79,6 +80,19 @@ def describe_warehouse(db: Path) -> tuple[dict[str, int], list[str]]:
         con.close()
 
 
+def land_sample_event_logs(warehouse: Path) -> dict[str, int]:
+    """The embedded default also carries the two event-log families (tool-use eval shards, vLLM results),
+    so an offline run shows all three kinds of data meeting. Content-hashed: re-runs land nothing new."""
+    from ingest.eval_events import ingest_eval_events
+    from ingest.vllm_results import ingest_vllm_results
+
+    landed = {}
+    for name, ingest in (("eval_events", ingest_eval_events), ("vllm_results", ingest_vllm_results)):
+        batch = ingest([paths.sample_event_dir(name)], warehouse)
+        landed[name] = batch.records_landed
+    return landed
+
+
 def run_pipeline(*, source: str = "sample", from_dir: Path | None = None, config_path: Path | None = None,
                  warehouse: Path | None = None, published: Path | None = None, archive_root: Path | None = None,
                  progress: bool = True, fetched_at: datetime | None = None,
@@ -96,6 +110,8 @@ def run_pipeline(*, source: str = "sample", from_dir: Path | None = None, config
     result = ingest_inferencemax(config, from_dir=from_dir, warehouse=warehouse, archive_root=archive_root,
                                  progress=progress, fetched_at=fetched_at)
     summary = PipelineSummary(snapshot_id=result.snapshot_id, snapshot_was_new=result.was_new)
+    if source == "sample":
+        summary.sample_event_logs = land_sample_event_logs(Path(warehouse or paths.warehouse_path()))
     if loadgen_demo:
         from semibench.loadgen_demo import run_and_land_demo
 

@@ -1,5 +1,5 @@
 {#
-  One row per loadgen run in the run shape of fct_runs (column list: macro run_columns). Statistics as
+  One row per loadgen run in the run shape of fct_runs (column list: macro run_shape_columns). Statistics as
   vLLM `bench serve` / summary.json: only main-phase requests count (warm-up and cancelled ones never
   do); latency statistics and token totals over the successful ones; TPOT only where the output had more
   than one token (tpot_ms is null otherwise); ITLs pooled over all successful requests; percentiles by

@@ -1,0 +1,72 @@
+{#
+  The page a person reads to judge a model: one row per canonical model with its InferenceMAX standing
+  (best hardware and throughput per GPU for each sequence of the latest snapshot), its benchmark runs by
+  source with their p99 TTFT, and its tool-use evaluation results. Details live in
+  mart_inferencemax__hardware_rollup, mart_model_latency_vs_inferencemax and agg_tool_eval_by_*.
+#}
+
+{%- set sequences = ['1k_1k', '1k_8k', '8k_1k'] %}
+
+with models as (
+    select * from {{ ref('dim_models') }}
+),
+
+inferencemax as (
+    select
+        model_slug,
+        count(distinct hw_key) as inferencemax_hw_keys,
+        sum(point_count) as inferencemax_points
+        {%- for seq in sequences %},
+        arg_max(hw_key, best_tput_per_gpu) filter (where sequence_slug = '{{ seq }}') as best_hw_key_{{ seq }},
+        max(best_tput_per_gpu) filter (where sequence_slug = '{{ seq }}') as best_tput_per_gpu_{{ seq }}
+        {%- endfor %}
+    from {{ ref('mart_inferencemax__hardware_rollup') }}
+    group by model_slug
+),
+
+runs as (
+    select
+        model_name,
+        sum(runs) filter (where source = 'loadgen') as loadgen_runs,
+        sum(runs) filter (where source = 'vllm_bench') as vllm_bench_runs,
+        sum(runs) filter (where source = 'inferencemax_agg') as inferencemax_agg_runs,
+        min(min_p99_ttft_ms) filter (where is_own_run) as own_runs_best_p99_ttft_ms,
+        min(min_p99_ttft_ms) filter (where not is_own_run) as inferencemax_agg_best_p99_ttft_ms,
+        max(last_run_at) filter (where is_own_run) as last_own_run_at
+    from {{ ref('mart_model_latency_vs_inferencemax') }}
+    group by model_name
+),
+
+tool_eval as (
+    select model_name, tests, success_rate, partial_rate, mean_turns, mean_tool_calls, top_error_category
+    from {{ ref('agg_tool_eval_by_model') }}
+)
+
+select
+    models.model_name,
+    models.display_name,
+    models.inferencemax_model_slug,
+    models.params_b,
+    models.active_params_b,
+    inferencemax.inferencemax_hw_keys,
+    inferencemax.inferencemax_points,
+    {%- for seq in sequences %}
+    inferencemax.best_hw_key_{{ seq }},
+    inferencemax.best_tput_per_gpu_{{ seq }},
+    {%- endfor %}
+    coalesce(runs.loadgen_runs, 0) as loadgen_runs,
+    coalesce(runs.vllm_bench_runs, 0) as vllm_bench_runs,
+    coalesce(runs.inferencemax_agg_runs, 0) as inferencemax_agg_runs,
+    runs.own_runs_best_p99_ttft_ms,
+    runs.inferencemax_agg_best_p99_ttft_ms,
+    runs.last_own_run_at,
+    coalesce(tool_eval.tests, 0) as tool_eval_tests,
+    tool_eval.success_rate as tool_eval_success_rate,
+    tool_eval.partial_rate as tool_eval_partial_rate,
+    tool_eval.mean_turns as tool_eval_mean_turns,
+    tool_eval.mean_tool_calls as tool_eval_mean_tool_calls,
+    tool_eval.top_error_category as tool_eval_top_error_category
+from models
+left join inferencemax on inferencemax.model_slug = models.inferencemax_model_slug
+left join runs on runs.model_name = models.model_name
+left join tool_eval on tool_eval.model_name = models.model_name
