@@ -27,10 +27,13 @@ class PipelineSummary:
     build: BuildOutcome | None = None
     table_rows: dict[str, int] = field(default_factory=dict)
     hw_keys: list[str] = field(default_factory=list)
+    report: "ReportPaths | None" = None  # semibench.report.ReportPaths
+    report_error: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.build is not None and self.build.dbt.ok and self.build.published is not None
+        return (self.build is not None and self.build.dbt.ok and self.build.published is not None
+                and self.report_error is None)
 
 
 def build_and_publish(warehouse: Path | None = None, published: Path | None = None, *,
@@ -79,7 +82,8 @@ def describe_warehouse(db: Path) -> tuple[dict[str, int], list[str]]:
 
 def run_pipeline(*, source: str = "sample", from_dir: Path | None = None, config_path: Path | None = None,
                  warehouse: Path | None = None, published: Path | None = None, archive_root: Path | None = None,
-                 progress: bool = True, fetched_at: datetime | None = None) -> PipelineSummary:
+                 progress: bool = True, fetched_at: datetime | None = None,
+                 report: bool = True, report_dir: Path | None = None) -> PipelineSummary:
     """source: 'sample' (bundled snapshot, offline), 'live' (fetch base_url from config) or 'dir' (from_dir)."""
     from ingest.config import load_config
     from ingest.inferencemax import ingest_inferencemax
@@ -95,4 +99,11 @@ def run_pipeline(*, source: str = "sample", from_dir: Path | None = None, config
     summary.build = build_and_publish(warehouse, published, progress=progress)
     db = summary.build.published or Path(warehouse or paths.warehouse_path())
     summary.table_rows, summary.hw_keys = describe_warehouse(db)
+    if report:
+        # report step: also after a failed build, on the last good published warehouse, because the
+        # report's data-quality section is then the most useful part
+        from semibench.report import report_step
+
+        summary.report, summary.report_error = report_step(
+            Path(published or paths.published_path()), Path(report_dir or paths.reports_dir()), paths.dbt_target_dir())
     return summary
