@@ -224,7 +224,7 @@ def _points_charts(con, catalog: Catalog) -> list[PointsChart]:
     charts: dict[tuple[str, str], PointsChart] = {}
     for r in _rows(con, """
             select model_slug, coalesce(model_display_name, model_slug) as model_display_name, sequence_slug,
-                   isl, osl, hw_key, interactivity_x, interactivity_y
+                   isl, osl, hw_key, interactivity_x::double as interactivity_x, interactivity_y::double as interactivity_y
             from fct_inferencemax_points
             where interactivity_x is not null and interactivity_y is not null
             order by model_slug, isl, osl, sequence_slug, hw_key, interactivity_x"""):
@@ -237,7 +237,8 @@ def _points_charts(con, catalog: Catalog) -> list[PointsChart]:
     frontier = catalog.find("int_inferencemax__pareto_frontier")
     if frontier:
         for r in _rows(con, f"""
-                select model_slug, sequence_slug, hw_key, interactivity_x, interactivity_y
+                select model_slug, sequence_slug, hw_key, interactivity_x::double as interactivity_x,
+                       interactivity_y::double as interactivity_y
                 from {frontier[0]} order by model_slug, sequence_slug, hw_key, frontier_rank"""):
             chart = charts.get((r["model_slug"], r["sequence_slug"]))
             if chart is not None:
@@ -268,7 +269,8 @@ def _trends(con, catalog: Catalog) -> Trends:
         mart = catalog.find("mart_inferencemax__trends",
                             required={"model_slug", "sequence_slug", "hw_key", "best_tput_per_gpu", time_column})
         if mart:
-            sql = f"""select model_slug, sequence_slug, hw_key, {time_column} as observed_at, best_tput_per_gpu as best
+            sql = f"""select model_slug, sequence_slug, hw_key, {time_column} as observed_at,
+                             best_tput_per_gpu::double as best
                       from {mart[0]} where best_tput_per_gpu is not null"""
             source = "mart_inferencemax__trends"
             break
@@ -277,7 +279,7 @@ def _trends(con, catalog: Catalog) -> Trends:
         if not joined:
             return Trends(source="", snapshot_count=0, series=[])
         sql = f"""select model_slug, sequence_slug, hw_key, snapshot_fetched_at as observed_at,
-                         max(coalesce(interactivity_y, e2e_y)) as best
+                         max(coalesce(interactivity_y, e2e_y))::double as best
                   from {joined[0]} group by all having best is not null"""
         source = "intermediate.int_inferencemax__points_joined"
     names = dict(con.execute(
@@ -316,7 +318,7 @@ def _loadgen(con, catalog: Catalog) -> Loadgen:
     for run in runs:
         for m in metrics:
             values = con.execute(
-                f"""select quantile_cont({m}, $levels), quantile_cont({m}, [0.5, 0.9, 0.99])
+                f"""select quantile_cont({m}::double, $levels), quantile_cont({m}::double, [0.5, 0.9, 0.99])
                     from {relation} where run_id = $run and {m} is not null and {' and '.join(where)}""",
                 {"levels": levels, "run": run.run_id}).fetchone()
             if values[0] is not None:

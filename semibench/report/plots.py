@@ -106,8 +106,10 @@ def to_svg(fig: Figure, chart_id: str, label: str) -> str:
     svg = re.sub(r'url\(#([^)]+)\)', rf'url(#{chart_id}-\1)', svg)
     svg = re.sub(r'xlink:href="#([^"]+)"', rf'xlink:href="#{chart_id}-\1"', svg)
     head_end = svg.index(">")
+    width = re.search(r'\swidth="([^"]*)"', svg[:head_end]).group(1)
     head = re.sub(r'\s(width|height)="[^"]*"', "", svg[:head_end])
-    head += f' class="chart-svg" role="img" aria-label="{_xml_attr(label)}"'
+    # scale down to narrow screens, but never up: a small figure blown up to the column has giant text
+    head += f' class="chart-svg" style="max-width: {width}" role="img" aria-label="{_xml_attr(label)}"'
     return head + svg[head_end:]
 
 
@@ -152,7 +154,7 @@ def trend_chart(model_display_name: str, by_sequence: dict[str, list[TrendSeries
     sequences = list(by_sequence)
     # narrower than 4 inches per panel would make the text too small once the SVG is scaled to the page
     with matplotlib.rc_context(_RC | {"font.size": 11}):
-        fig = _figure(min(3.4 * len(sequences) + 1.6, 12), 4.0)
+        fig = _figure(max(7.0, min(3.4 * len(sequences) + 1.6, 12)), 4.0)
         axes = fig.subplots(1, len(sequences), squeeze=False)[0]
         keys: set[str] = set()
         for ax, seq in zip(axes, sequences):
@@ -174,8 +176,7 @@ def trend_chart(model_display_name: str, by_sequence: dict[str, list[TrendSeries
             ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
             ax.set_title(seq_labels.get(seq, seq), loc="left", fontsize=11)
         axes[0].set_ylabel("best tok/s/GPU")
-        fig.suptitle(f"{model_display_name}: best throughput per GPU by snapshot", x=0.01, ha="left",
-                     fontweight="bold")
+        fig.suptitle(f"{model_display_name}: best tok/s/GPU per snapshot", x=0.01, ha="left", fontweight="bold")
         handles = [Line2D([], [], color=styles[k][0], marker=styles[k][1], linewidth=1.6, label=k)
                    for k in sorted(keys)]
         fig.legend(handles=handles, loc="outside right upper", title="hwKey", alignment="left").set_gid("legend")
@@ -186,7 +187,7 @@ def latency_ecdf(metric: str, runs: list[LoadgenRun], chart_id: str) -> str:
     """Distribution of one latency metric for each loadgen run, as ECDFs on shared axes (a histogram per
     run would need as many charts as runs and hides tails; an ECDF shows the median and p99 directly)."""
     with matplotlib.rc_context(_RC):
-        fig = _figure(9, 4.2)
+        fig = _figure(9, 4.6 + 0.2 * ((len(runs) + 1) // 2))
         ax = fig.add_subplot()
         colours = matplotlib.colormaps["tab10"]
         values: list[float] = []
@@ -207,7 +208,8 @@ def latency_ecdf(metric: str, runs: list[LoadgenRun], chart_id: str) -> str:
         ax.set_xlabel(LATENCY_METRICS[metric])
         ax.set_ylabel("requests at or below")
         ax.set_title(LATENCY_METRICS[metric].split(":")[0] + " distribution per run", loc="left")
-        fig.legend(loc="outside right upper", title="run", alignment="left").set_gid("legend")
+        # run labels are long: below the axes they do not squeeze the plot
+        fig.legend(loc="outside lower center", ncols=min(2, max(1, len(runs))), title="run").set_gid("legend")
         return to_svg(fig, chart_id, f"{metric} ECDF per loadgen run")
 
 
@@ -222,7 +224,7 @@ def tool_eval_chart(rows: list[dict], chart_id: str) -> str:
         for column, label, colour in (("success_rate", "full success", "#2e9d5a"),
                                       ("partial_rate", "partial", "#f0b429"),
                                       ("failure_rate", "failure", "#d64545")):
-            widths = [float(r[column] or 0) for r in rows]
+            widths = [float(r[column] or 0) for r in rows]  # float: a mart may hand back Decimal
             ax.barh(names, widths, left=left, color=colour, label=label, height=0.7, gid=f"bar-{column}")
             left = [a + b for a, b in zip(left, widths)]
         ax.set_xlim(0, 1)
