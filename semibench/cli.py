@@ -47,8 +47,9 @@ def run(
     fetched_at: Optional[str] = typer.Option(None, "--fetched-at", metavar="ISO-TIME", help="When the ingested capture was taken (no zone means UTC); orders snapshots for 'latest' and coverage. Default: the files' own time if they carry one, else now."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars; only the summary."),
     loadgen_demo: bool = typer.Option(True, "--loadgen-demo/--no-loadgen-demo", help="Also run a short load test (a few seconds) against an in-process serve-sim and land it, so fct_runs and the InferenceMAX placement have a run (offline)."),
+    report: bool = typer.Option(True, "--report/--no-report", help="After publishing, write the HTML + Markdown report (see `semibench report`) to reports/<timestamp>/ (SEMIBENCH_REPORTS) and point reports/latest at it."),
 ) -> None:
-    """The main job: ingest a snapshot (bundled sample by default, offline) and a short serve-sim load test, dbt build, publish, summarize."""
+    """The main job: ingest a snapshot (bundled sample by default, offline) and a short serve-sim load test, dbt build, publish, report, summarize."""
     from ingest.cli import parse_fetched_at
     from ingest.errors import IngestError
     from semibench.pipeline import run_pipeline
@@ -58,7 +59,7 @@ def run(
     source = "live" if live else ("dir" if from_dir else "sample")
     try:
         summary = run_pipeline(source=source, from_dir=from_dir, config_path=config, progress=not quiet,
-                               fetched_at=parse_fetched_at(fetched_at), loadgen_demo=loadgen_demo)
+                               fetched_at=parse_fetched_at(fetched_at), loadgen_demo=loadgen_demo, report=report)
     except (IngestError, PublishError) as exc:
         fail(str(exc))
     build = summary.build
@@ -76,6 +77,8 @@ def run(
     if summary.sample_event_logs:
         print("event logs    " + ", ".join(f"{name}: {n} new records" for name, n in summary.sample_event_logs.items())
               + " (bundled samples)")
+    if report:
+        print(f"report        {summary.report.html if summary.report else 'NOT written: ' + str(summary.report_error)}")
     print("rows:")
     for table, n in summary.table_rows.items():
         if "." not in table or table.startswith("intermediate."):
@@ -104,6 +107,34 @@ def build(
         print(f"published {outcome.published}")
     else:
         fail("dbt build failed; the published warehouse was left as it was")
+
+
+@app.command()
+def report(
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Reports directory: the report is written to OUT/<UTC timestamp>/ (report.html with inline SVG charts, report.md summary) and OUT/latest points at it. Default: reports/ in the project, or SEMIBENCH_REPORTS.", file_okay=False),
+    db: Optional[Path] = typer.Option(None, "--db", help="DuckDB warehouse to report on, opened read-only (default: the published warehouse, SEMIBENCH_PUBLISHED).", exists=True, dir_okay=False),
+    dbt_target: Optional[Path] = typer.Option(None, "--dbt-target", help="dbt target directory whose run_results.json gives the data-quality section its test outcomes (default: DBT_TARGET_PATH, else target/). A missing file only leaves the test outcomes out.", file_okay=False),
+    open_browser: bool = typer.Option(False, "--open", help="Open report.html in the default web browser afterwards."),
+) -> None:
+    """Render the report of the warehouse: throughput-vs-interactivity charts with Pareto frontiers, hardware rankings, trends over snapshots, loadgen latency distributions, tool-use success rates and data quality (failed/warned dbt tests, coverage losses, unknown hardware)."""
+    from semibench.report import render_report
+    from semibench.report.data import ReportDataError
+
+    published = db or paths.published_path()
+    if not Path(published).exists():
+        fail(f"{published}: no published warehouse yet (run `semibench run` or `semibench build`)")
+    try:
+        result = render_report(published, out or paths.reports_dir(), dbt_target or paths.dbt_target_dir())
+    except ReportDataError as exc:
+        fail(str(exc))
+    print(f"report    {result.html}")
+    print(f"summary   {result.markdown}")
+    if result.latest:
+        print(f"latest    {result.latest}")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(result.html.resolve().as_uri())
 
 
 @app.command()
@@ -153,6 +184,7 @@ def where() -> None:
     print(f"warehouse  {paths.warehouse_path()}   (SEMIBENCH_WAREHOUSE)")
     print(f"published  {paths.published_path()}   (SEMIBENCH_PUBLISHED)")
     print(f"archive    {paths.archive_dir()}   (SEMIBENCH_ARCHIVE)")
+    print(f"reports    {paths.reports_dir()}   (SEMIBENCH_REPORTS)")
 
 
 if __name__ == "__main__":

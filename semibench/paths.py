@@ -39,5 +39,10 @@ def sample_event_dir(family: str) -> Path:
     return PROJECT_DIR / "sample_data" / family
 
 
+def reports_dir() -> Path:
+    """Where `semibench report` and `semibench run` write reports: <dir>/<UTC timestamp>/ and <dir>/latest."""
+    return _env_path("SEMIBENCH_REPORTS", PROJECT_DIR / "reports")
+
+
 def dbt_target_dir() -> Path:
     return _env_path("DBT_TARGET_PATH", PROJECT_DIR / "target")

@@ -30,10 +30,13 @@ class PipelineSummary:
     loadgen_run_id: str | None = None
     loadgen_figures: dict | None = None  # the demo run as fct_runs reports it (None if not built)
     sample_event_logs: dict[str, int] = field(default_factory=dict)  # records landed per bundled event log
+    report: "ReportPaths | None" = None  # semibench.report.ReportPaths
+    report_error: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.build is not None and self.build.dbt.ok and self.build.published is not None
+        return (self.build is not None and self.build.dbt.ok and self.build.published is not None
+                and self.report_error is None)
 
 
 def build_and_publish(warehouse: Path | None = None, published: Path | None = None, *,
@@ -96,7 +99,7 @@ def land_sample_event_logs(warehouse: Path) -> dict[str, int]:
 def run_pipeline(*, source: str = "sample", from_dir: Path | None = None, config_path: Path | None = None,
                  warehouse: Path | None = None, published: Path | None = None, archive_root: Path | None = None,
                  progress: bool = True, fetched_at: datetime | None = None,
-                 loadgen_demo: bool = True) -> PipelineSummary:
+                 loadgen_demo: bool = True, report: bool = True, report_dir: Path | None = None) -> PipelineSummary:
     """source: 'sample' (bundled snapshot, offline), 'live' (fetch base_url from config) or 'dir' (from_dir).
     loadgen_demo: also run a short load test against an in-process serve-sim and land it (offline)."""
     from ingest.config import load_config
@@ -124,4 +127,11 @@ def run_pipeline(*, source: str = "sample", from_dir: Path | None = None, config
         from semibench.loadgen_demo import demo_run_figures
 
         summary.loadgen_figures = demo_run_figures(db, summary.loadgen_run_id)
+    if report:
+        # report step: also after a failed build, on the last good published warehouse, because the
+        # report's data-quality section is then the most useful part
+        from semibench.report import report_step
+
+        summary.report, summary.report_error = report_step(
+            Path(published or paths.published_path()), Path(report_dir or paths.reports_dir()), paths.dbt_target_dir())
     return summary

@@ -33,6 +33,10 @@ class Workspace:
         return self.root / "archive"
 
     @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update(
@@ -41,6 +45,7 @@ class Workspace:
             SEMIBENCH_ARCHIVE=str(self.archive),
             DBT_TARGET_PATH=str(self.root / "dbt-target"),
             DBT_LOG_PATH=str(self.root / "dbt-logs"),
+            SEMIBENCH_REPORTS=str(self.reports),
         )
         return env
 
