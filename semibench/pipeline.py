@@ -1,18 +1,24 @@
-"""The main job: ingest -> dbt build -> publish -> summary."""
+"""The main job: check -> ingest -> dbt build -> publish -> describe, as a list of named steps.
+
+Each step is a function of the shared PipelineState; `run_steps` times each one and reports it to an
+optional `on_step(name, status, seconds, error)` observer (the run log). Adding a step (e.g. a `report`
+step after `publish`) is one line in PIPELINE_STEPS; `semibench rebuild` re-uses the steps after ingest."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
 from semibench import paths
 from semibench.dbt_runner import DbtResult, run_dbt
+from semibench.ops.faults import fault_point
 from semibench.progress import dbt_progress
 from semibench.publish import publish
-
 
 @dataclass
 class BuildOutcome:
@@ -27,6 +33,7 @@ class PipelineSummary:
     build: BuildOutcome | None = None
     table_rows: dict[str, int] = field(default_factory=dict)
     hw_keys: list[str] = field(default_factory=list)
+    rows_landed: int | None = None  # raw points landed (0 when the snapshot was already in the warehouse)
 
     @property
     def ok(self) -> bool:
@@ -36,11 +43,25 @@ class PipelineSummary:
 def build_and_publish(warehouse: Path | None = None, published: Path | None = None, *,
                       dbt_args: list[str] | None = None, progress: bool = True) -> BuildOutcome:
     """dbt build; publish only if it succeeded, so the published copy is always the last good build."""
-    ensure_warehouse_schema(Path(warehouse or paths.warehouse_path()))
-    with dbt_progress(progress) as on_progress:
-        result = run_dbt(["build", *(dbt_args or [])], warehouse=warehouse, on_progress=on_progress)
+    result = dbt_build(warehouse, dbt_args=dbt_args, progress=progress)
     published_to = publish(warehouse, published) if result.ok else None
     return BuildOutcome(dbt=result, published=published_to)
+
+
+# dbt nodes finished before the `dbt` fault point fires: past the seeds, in the middle of the models
+_DBT_FAULT_AFTER_NODES = 10
+
+
+def dbt_build(warehouse: Path | None = None, *, dbt_args: list[str] | None = None, progress: bool = True) -> DbtResult:
+    ensure_warehouse_schema(Path(warehouse or paths.warehouse_path()))
+    with dbt_progress(progress) as show:
+        def on_progress(done, total, status, line):
+            if done >= _DBT_FAULT_AFTER_NODES:
+                fault_point("dbt")
+            if show:
+                show(done, total, status, line)
+
+        return run_dbt(["build", *(dbt_args or [])], warehouse=warehouse, on_progress=on_progress)
 
 
 def ensure_warehouse_schema(warehouse: Path) -> None:
@@ -77,22 +98,103 @@ def describe_warehouse(db: Path) -> tuple[dict[str, int], list[str]]:
         con.close()
 
 
-def run_pipeline(*, source: str = "sample", from_dir: Path | None = None, config_path: Path | None = None,
-                 warehouse: Path | None = None, published: Path | None = None, archive_root: Path | None = None,
-                 progress: bool = True, fetched_at: datetime | None = None) -> PipelineSummary:
-    """source: 'sample' (bundled snapshot, offline), 'live' (fetch base_url from config) or 'dir' (from_dir)."""
+@dataclass
+class PipelineState:
+    """What the steps share: their inputs, and the summary they fill in."""
+    source: str = "sample"
+    from_dir: Path | None = None
+    config_path: Path | None = None
+    warehouse: Path | None = None
+    published: Path | None = None
+    archive_root: Path | None = None
+    progress: bool = True
+    fetched_at: datetime | None = None
+    summary: PipelineSummary = field(default_factory=PipelineSummary)
+
+
+# A step returns its status ("success" if None, or "failed"/"skipped") or raises to stop the pipeline.
+Step = Callable[[PipelineState], "str | None"]
+OnStep = Callable[[str, str, float, "str | None"], None]
+
+
+def step_check(state: PipelineState) -> None:
+    """Refuse to build on a corrupt warehouse (run `semibench rebuild`); sweep crashed publishes' temp files."""
+    from semibench.ops.health import check_warehouse, sweep_publish_temps
+
+    check_warehouse(Path(state.warehouse or paths.warehouse_path()))
+    sweep_publish_temps(Path(state.published or paths.published_path()))
+
+
+def step_ingest(state: PipelineState) -> None:
     from ingest.config import load_config
     from ingest.inferencemax import ingest_inferencemax
 
-    config = load_config(config_path)
-    if source == "sample":
+    config = load_config(state.config_path)
+    from_dir = state.from_dir
+    if state.source == "sample":
         from_dir = paths.sample_dir()
-    elif source == "live":
+    elif state.source == "live":
         from_dir = None
-    result = ingest_inferencemax(config, from_dir=from_dir, warehouse=warehouse, archive_root=archive_root,
-                                 progress=progress, fetched_at=fetched_at)
-    summary = PipelineSummary(snapshot_id=result.snapshot_id, snapshot_was_new=result.was_new)
-    summary.build = build_and_publish(warehouse, published, progress=progress)
-    db = summary.build.published or Path(warehouse or paths.warehouse_path())
+    result = ingest_inferencemax(config, from_dir=from_dir, warehouse=state.warehouse,
+                                 archive_root=state.archive_root, progress=state.progress,
+                                 fetched_at=state.fetched_at)
+    state.summary.snapshot_id, state.summary.snapshot_was_new = result.snapshot_id, result.was_new
+    state.summary.rows_landed = result.record_count if result.was_new else 0
+
+
+def step_build(state: PipelineState) -> str:
+    result = dbt_build(state.warehouse, progress=state.progress)
+    state.summary.build = BuildOutcome(dbt=result, published=None)
+    return "success" if result.ok else "failed"
+
+
+def step_publish(state: PipelineState) -> str:
+    """Only a passing build is published, so the published copy is always the last good build."""
+    build = state.summary.build
+    if build is None or not build.dbt.ok:
+        return "skipped"
+    build.published = publish(state.warehouse, state.published)
+    return "success"
+
+
+def step_describe(state: PipelineState) -> None:
+    summary = state.summary
+    db = summary.build.published if summary.build and summary.build.published else Path(state.warehouse or paths.warehouse_path())
     summary.table_rows, summary.hw_keys = describe_warehouse(db)
-    return summary
+
+
+PIPELINE_STEPS: list[tuple[str, Step]] = [
+    ("check", step_check),
+    ("ingest", step_ingest),
+    ("build", step_build),
+    ("publish", step_publish),
+    ("describe", step_describe),
+    # ("report", step_report),   <- a report step goes here
+]
+# What runs once the raw data is in place (semibench rebuild replays the archive, then runs these).
+AFTER_INGEST = PIPELINE_STEPS[PIPELINE_STEPS.index(("ingest", step_ingest)) + 1:]
+
+
+def run_steps(steps: list[tuple[str, Step]], state: PipelineState, on_step: OnStep | None = None) -> PipelineSummary:
+    for name, step in steps:
+        started = time.monotonic()
+        try:
+            status = step(state) or "success"
+        except BaseException as exc:
+            if on_step:
+                on_step(name, "failed", time.monotonic() - started, " ".join(str(exc).split()) or type(exc).__name__)
+            raise
+        if on_step:
+            on_step(name, status, time.monotonic() - started, None)
+    return state.summary
+
+
+def run_pipeline(*, source: str = "sample", from_dir: Path | None = None, config_path: Path | None = None,
+                 warehouse: Path | None = None, published: Path | None = None, archive_root: Path | None = None,
+                 progress: bool = True, fetched_at: datetime | None = None,
+                 on_step: OnStep | None = None) -> PipelineSummary:
+    """source: 'sample' (bundled snapshot, offline), 'live' (fetch base_url from config) or 'dir' (from_dir).
+    on_step(name, status, seconds, error) is told about every step as it ends (the run log uses it)."""
+    state = PipelineState(source=source, from_dir=from_dir, config_path=config_path, warehouse=warehouse,
+                          published=published, archive_root=archive_root, progress=progress, fetched_at=fetched_at)
+    return run_steps(PIPELINE_STEPS, state, on_step)
