@@ -55,7 +55,7 @@ BIG_CHANGE_SQL = """
         and prev.model_slug = cur.model_slug and prev.sequence_slug = cur.sequence_slug and prev.hw_key = cur.hw_key
     where prev.best_tput_per_gpu > 0
       and abs(cur.best_tput_per_gpu - prev.best_tput_per_gpu) / prev.best_tput_per_gpu * 100 > ?
-    order by abs(change_pct) desc, all
+    order by abs(change_pct) desc, cur.model_slug, cur.sequence_slug, cur.hw_key
 """
 
 

@@ -19,6 +19,7 @@ import duckdb
 from semibench import paths
 from semibench.ops import alerts, runlog
 from semibench.ops.config import OpsConfig
+from semibench.ops.health import WarehouseBusy, WarehouseCorrupt
 from semibench.ops.lock import LockBusy, RunLock
 
 EXIT_OK, EXIT_FAILED, EXIT_LOCKED = 0, 1, 75
@@ -45,7 +46,6 @@ def expected_errors() -> tuple[type[BaseException], ...]:
     """Failures that are reported in one line; anything else also gets its traceback."""
     from ingest.errors import IngestError
     from semibench.ops.faults import FaultSpecError
-    from semibench.ops.health import WarehouseBusy, WarehouseCorrupt
     from semibench.publish import PublishError
 
     return (IngestError, PublishError, WarehouseCorrupt, WarehouseBusy, FaultSpecError)
@@ -76,6 +76,7 @@ def guarded_run(work: Callable[[runlog.RunRecorder], object], *, trigger: str, o
             say(f"note: took over a stale lock: {lock.stale.describe()} ended without releasing it")
         recorder.start()
         status, error, summary, exit_code, crash = "failed", None, None, EXIT_FAILED, None
+        warehouse_usable = True
         previous = _install_signal_handlers()
         try:
             summary = work(recorder)
@@ -88,18 +89,20 @@ def guarded_run(work: Callable[[runlog.RunRecorder], object], *, trigger: str, o
             status, error, exit_code = "interrupted", str(exc), 128 + exc.signum
         except expected_errors() as exc:
             error = " ".join(str(exc).split())
+            warehouse_usable = not isinstance(exc, (WarehouseCorrupt, WarehouseBusy))
         except Exception as exc:  # unexpected: record it, then let the traceback through
             error, crash = f"{type(exc).__name__}: {' '.join(str(exc).split())}", exc
         finally:
             _restore_signal_handlers(previous)
         record = recorder.record
-        record.status = status  # so alerts see the outcome; finish() writes it
+        record.status, record.error = status, error  # so alerts see the outcome; finish() writes it
         if ops.alerts.enabled:
             payload = alerts.build_alert(record, ops.alerts, published)
             if payload:
                 record.alerts = alerts.send(payload, ops.alerts)
         recorder.finish(status, error)
-        _mirror_into_warehouse(warehouse, published, republish=bool(record.published), say=say)
+        if warehouse_usable:  # never write into a file just found corrupt (or locked by someone else)
+            _mirror_into_warehouse(warehouse, published, republish=bool(record.published), say=say)
     if crash is not None:
         raise crash
     return Outcome(exit_code, record, summary, error)
