@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -23,6 +25,11 @@ from semibench.ops.health import WarehouseBusy, WarehouseCorrupt
 from semibench.ops.lock import LockBusy, RunLock
 
 EXIT_OK, EXIT_FAILED, EXIT_LOCKED = 0, 1, 75
+# After SIGTERM/SIGINT the run unwinds (Terminated) and records itself. Unwinding can hang where Python
+# cannot interrupt it, e.g. the fetch pool joining workers blocked in an HTTP read until their timeout; past
+# this many seconds the run writes its end line and exits hard, which is as safe as the SIGKILL the fault
+# tests already survive.
+TERM_CLEANUP_S = 10.0
 
 
 class Terminated(BaseException):
@@ -77,7 +84,7 @@ def guarded_run(work: Callable[[runlog.RunRecorder], object], *, trigger: str, o
         recorder.start()
         status, error, summary, exit_code, crash = "failed", None, None, EXIT_FAILED, None
         warehouse_usable = True
-        previous = _install_signal_handlers()
+        previous = _install_signal_handlers(recorder, lock)
         try:
             summary = work(recorder)
             recorder.fill_from_summary(summary)
@@ -129,16 +136,27 @@ def _mirror_into_warehouse(warehouse: Path, published: Path, *, republish: bool,
         say(f"warning: run log not mirrored into {warehouse}: {' '.join(str(exc).split())[:200]}")
 
 
-def _raise_terminated(signum, frame):
-    raise Terminated(signum)
-
-
-def _install_signal_handlers():
-    import threading
-
+def _install_signal_handlers(recorder: runlog.RunRecorder, lock: RunLock):
     if threading.current_thread() is not threading.main_thread():
         return None
-    return {s: signal.signal(s, _raise_terminated) for s in (signal.SIGTERM, signal.SIGINT)}
+    fired: list[int] = []
+
+    def handler(signum, frame):
+        if fired:
+            return  # a second signal while unwinding: the watchdog below already bounds the wait
+        fired.append(signum)
+        threading.Thread(target=_exit_if_stuck, args=(recorder, lock, signum), daemon=True).start()
+        raise Terminated(signum)
+
+    return {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
+
+
+def _exit_if_stuck(recorder: runlog.RunRecorder, lock: RunLock, signum: int) -> None:
+    time.sleep(TERM_CLEANUP_S)
+    name = signal.Signals(signum).name
+    recorder.finish("interrupted", f"terminated by {name} (unwinding took over {TERM_CLEANUP_S:g}s; exited hard)")
+    lock.release()  # cleanly, so the next run does not report a stale lock
+    os._exit(128 + signum)
 
 
 def _restore_signal_handlers(previous) -> None:

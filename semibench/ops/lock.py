@@ -12,6 +12,7 @@ import fcntl
 import json
 import os
 import socket
+import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -104,6 +105,7 @@ class RunLock:
     def __init__(self, path: Path | None = None):
         self.path = Path(path or lock_path())
         self._fd: int | None = None
+        self._release_lock = threading.Lock()  # release() may race between the main thread and a watchdog
         self.stale: Holder | None = None  # the crashed run whose leftover file we took over, if any
 
     def acquire(self, *, run_id: str, trigger: str) -> "RunLock":
@@ -124,12 +126,13 @@ class RunLock:
         return self
 
     def release(self) -> None:
-        if self._fd is None:
-            return
-        # Empty the file before unlocking: a later reader then sees "released cleanly", not "stale".
-        os.ftruncate(self._fd, 0)
-        os.close(self._fd)  # closing drops the flock
-        self._fd = None
+        with self._release_lock:
+            if self._fd is None:
+                return
+            # Empty the file before unlocking: a later reader then sees "released cleanly", not "stale".
+            os.ftruncate(self._fd, 0)
+            os.close(self._fd)  # closing drops the flock
+            self._fd = None
 
     def __enter__(self) -> "RunLock":
         return self

@@ -15,6 +15,7 @@ import json
 import os
 import secrets
 import socket
+import threading
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
@@ -138,6 +139,8 @@ class RunRecorder:
         self.path = path
         self.record = RunRecord(run_id=new_run_id(started), trigger=trigger, status="running",
                                 started_at=stamp(started), pid=os.getpid(), host=socket.gethostname())
+        self._finish_lock = threading.Lock()
+        self._finished = False
 
     def start(self) -> None:
         append(self.record, "start", self.path)
@@ -146,10 +149,14 @@ class RunRecorder:
         self.record.steps.append(StepRecord(name, status, round(seconds, 3), error))
 
     def finish(self, status: str, error: str | None = None) -> RunRecord:
-        self.record.status = status
-        self.record.error = error
-        self.record.ended_at = stamp(now())
-        append(self.record, "end", self.path)
+        """Write the end line, once: the SIGTERM watchdog (semibench.ops.guard) may race the normal path."""
+        with self._finish_lock:
+            if not self._finished:
+                self.record.status = status
+                self.record.error = error
+                self.record.ended_at = stamp(now())
+                append(self.record, "end", self.path)
+                self._finished = True
         return self.record
 
     def fill_from_summary(self, summary) -> None:
