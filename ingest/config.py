@@ -132,6 +132,9 @@ _SECTIONS: dict[str, tuple[type, dict[str, Any]]] = {
     }),
     "archive": (ArchiveConfig, {"compress": _bool, "retention": _retention}),
 }
+# Sections of the same file that other parts of semibench own and validate (semibench/ops/config.py): the
+# ingester skips them, so one config file can drive ingest, the scheduler and alerts.
+FOREIGN_SECTIONS = ("schedule", "alerts")
 # Guards against a field added to a dataclass but not to the validator table (it could never be configured).
 assert all({f.name for f in fields(cls)} == set(checks) for cls, checks in _SECTIONS.values())
 
@@ -155,8 +158,10 @@ def load_config(path: Path | str | None = None) -> Config:
 
     sections = {}
     for name, body in doc.items():
+        if name in FOREIGN_SECTIONS:
+            continue
         if name not in _SECTIONS:
-            raise ConfigError(f"{src}: unknown section '{name}' (known: {', '.join(_SECTIONS)})")
+            raise ConfigError(f"{src}: unknown section '{name}' (known: {', '.join([*_SECTIONS, *FOREIGN_SECTIONS])})")
         cls, checks = _SECTIONS[name]
         if body is None:
             body = {}

@@ -22,6 +22,7 @@ from ingest.config import InferenceMaxConfig
 from ingest.errors import IngestError
 from ingest.validate import RawFile
 from semibench import __version__
+from semibench.ops.faults import fault_point
 
 DATA_PATH = "/data/inference-performance/"
 USER_AGENT = f"semibench-ingest/{__version__}"
@@ -165,6 +166,7 @@ def fetch_all(cfg: InferenceMaxConfig, *, progress: bool = True) -> list[RawFile
                 if exc is None:
                     results.append(fut.result())
                     bar.advance(task)
+                    fault_point("fetch")
                 elif isinstance(exc, FetchError):
                     failures.append(exc)
                 elif not isinstance(exc, _Cancelled):

@@ -19,6 +19,7 @@ from ingest.archive import utc
 from ingest.errors import IngestError
 from ingest.raw_schema import ensure_raw_schema
 from ingest.validate import ValidatedFile
+from semibench.ops.faults import fault_point
 
 RAW_TABLES = ("raw.inferencemax_points", "raw.inferencemax_files", "raw.inferencemax_fetches",
               "raw.inferencemax_snapshots")
@@ -193,6 +194,7 @@ def land_snapshot(con: duckdb.DuckDBPyConnection, snap: SnapshotToLand, *, reten
                 expired = choose_expired(times, retention, snap.snapshot_id)
                 for table in RAW_TABLES:
                     con.execute(f"delete from {table} where snapshot_id in (select unnest(?::varchar[]))", [expired])
+            fault_point("land")
             con.commit()
         except BaseException:
             con.rollback()

@@ -12,6 +12,8 @@ from ingest.cli import ingest_app
 from loadgen.cli import loadgen_command, serve_sim_command
 from semibench import paths
 from semibench.loadgen_cmd import with_ingest
+from semibench.ops.cli import check_command, rebuild_command, runs_command, schedule_command
+from semibench.ops.guard import EXIT_LOCKED
 from semibench.publish import PublishError, publish as publish_warehouse
 from semibench.query import FORMATS, QueryError, export_table, render, run_query
 
@@ -43,26 +45,48 @@ def print_build_problems(dbt_result) -> None:
 def run(
     live: bool = typer.Option(False, "--live", help="Fetch the InferenceMAX files from the configured base_url instead of the bundled sample."),
     from_dir: Optional[Path] = typer.Option(None, "--from", help="Ingest a directory of already-downloaded JSON files (served or legacy names, or an archive snapshot) instead of the sample.", exists=True, file_okay=False),
-    config: Optional[Path] = typer.Option(None, "--config", help="YAML config (base URL, models, sequences, timeouts, retries, archive options). Defaults are built in.", exists=True, dir_okay=False),
+    config: Optional[Path] = typer.Option(None, "--config", help="YAML config (base URL, models, sequences, timeouts, retries, archive options; alerts). Defaults are built in.", exists=True, dir_okay=False),
     fetched_at: Optional[str] = typer.Option(None, "--fetched-at", metavar="ISO-TIME", help="When the ingested capture was taken (no zone means UTC); orders snapshots for 'latest' and coverage. Default: the files' own time if they carry one, else now."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars; only the summary."),
     loadgen_demo: bool = typer.Option(True, "--loadgen-demo/--no-loadgen-demo", help="Also run a short load test (a few seconds) against an in-process serve-sim and land it, so fct_runs and the InferenceMAX placement have a run (offline)."),
     report: bool = typer.Option(True, "--report/--no-report", help="After publishing, write the HTML + Markdown report (see `semibench report`) to reports/<timestamp>/ (SEMIBENCH_REPORTS) and point reports/latest at it."),
+    once: bool = typer.Option(False, "--once", help=f"For cron and systemd timers: no progress bars, recorded as trigger 'once'. Every run takes the run lock; if another run holds it, exit {EXIT_LOCKED} at once (recorded as skipped_locked), so missed or overlapping runs are dropped, never stacked."),
 ) -> None:
-    """The main job: ingest a snapshot (bundled sample by default, offline) and a short serve-sim load test, dbt build, publish, report, summarize."""
+    """The main job: check, ingest a snapshot (bundled sample by default, offline) and a short serve-sim load test, dbt build, publish, report, summarize. One run at a time (run lock); every run is recorded in the run log (`semibench runs`)."""
     from ingest.cli import parse_fetched_at
     from ingest.errors import IngestError
+    from semibench.ops.config import load_ops_config
+    from semibench.ops.faults import FaultSpecError, check_env
+    from semibench.ops.guard import guarded_run, resolve_trigger
     from semibench.pipeline import run_pipeline
 
     if live and from_dir:
         fail("--live and --from are exclusive")
     source = "live" if live else ("dir" if from_dir else "sample")
     try:
-        summary = run_pipeline(source=source, from_dir=from_dir, config_path=config, progress=not quiet,
-                               fetched_at=parse_fetched_at(fetched_at), loadgen_demo=loadgen_demo, report=report)
-    except (IngestError, PublishError) as exc:
+        when = parse_fetched_at(fetched_at)
+        ops = load_ops_config(config)
+        trigger = resolve_trigger("once" if once else "manual")
+        check_env()
+    except (IngestError, FaultSpecError, ValueError) as exc:
         fail(str(exc))
+    outcome = guarded_run(
+        lambda rec: run_pipeline(source=source, from_dir=from_dir, config_path=config, progress=not (quiet or once),
+                                 fetched_at=when, loadgen_demo=loadgen_demo, report=report, on_step=rec.on_step),
+        trigger=trigger, ops=ops)
+    if outcome.exit_code == EXIT_LOCKED:
+        fail(str(outcome.error), EXIT_LOCKED)
+    if outcome.summary is None:
+        fail(outcome.error or "run failed", outcome.exit_code)
+    print_summary(outcome.summary, outcome.record)
+    if outcome.exit_code:
+        raise typer.Exit(outcome.exit_code)
+
+
+def print_summary(summary, record=None) -> None:
     build = summary.build
+    if record is not None:
+        print(f"run           {record.run_id} ({record.trigger}) {record.status}")
     print(f"snapshot      {summary.snapshot_id} ({'new' if summary.snapshot_was_new else 'already landed'})")
     counts = build.dbt.counts()
     print("dbt build     " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) + f" (exit {build.dbt.returncode})")
@@ -77,7 +101,7 @@ def run(
     if summary.sample_event_logs:
         print("event logs    " + ", ".join(f"{name}: {n} new records" for name, n in summary.sample_event_logs.items())
               + " (bundled samples)")
-    if report:
+    if summary.report or summary.report_error:
         print(f"report        {summary.report.html if summary.report else 'NOT written: ' + str(summary.report_error)}")
     print("rows:")
     for table, n in summary.table_rows.items():
@@ -87,8 +111,8 @@ def run(
     if problems or not build.dbt.ok:
         print("tests needing attention:")
         print_build_problems(build.dbt)
-    if not summary.ok:
-        raise typer.Exit(1)
+    for note in (record.alerts if record is not None else []):
+        print(f"alert         {note}")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -107,34 +131,6 @@ def build(
         print(f"published {outcome.published}")
     else:
         fail("dbt build failed; the published warehouse was left as it was")
-
-
-@app.command()
-def report(
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Reports directory: the report is written to OUT/<UTC timestamp>/ (report.html with inline SVG charts, report.md summary) and OUT/latest points at it. Default: reports/ in the project, or SEMIBENCH_REPORTS.", file_okay=False),
-    db: Optional[Path] = typer.Option(None, "--db", help="DuckDB warehouse to report on, opened read-only (default: the published warehouse, SEMIBENCH_PUBLISHED).", exists=True, dir_okay=False),
-    dbt_target: Optional[Path] = typer.Option(None, "--dbt-target", help="dbt target directory whose run_results.json gives the data-quality section its test outcomes (default: DBT_TARGET_PATH, else target/). A missing file only leaves the test outcomes out.", file_okay=False),
-    open_browser: bool = typer.Option(False, "--open", help="Open report.html in the default web browser afterwards."),
-) -> None:
-    """Render the report of the warehouse: throughput-vs-interactivity charts with Pareto frontiers, hardware rankings, trends over snapshots, loadgen latency distributions, tool-use success rates and data quality (failed/warned dbt tests, coverage losses, unknown hardware)."""
-    from semibench.report import render_report
-    from semibench.report.data import ReportDataError
-
-    published = db or paths.published_path()
-    if not Path(published).exists():
-        fail(f"{published}: no published warehouse yet (run `semibench run` or `semibench build`)")
-    try:
-        result = render_report(published, out or paths.reports_dir(), dbt_target or paths.dbt_target_dir())
-    except ReportDataError as exc:
-        fail(str(exc))
-    print(f"report    {result.html}")
-    print(f"summary   {result.markdown}")
-    if result.latest:
-        print(f"latest    {result.latest}")
-    if open_browser:
-        import webbrowser
-
-        webbrowser.open(result.html.resolve().as_uri())
 
 
 @app.command()
@@ -178,13 +174,53 @@ def export(
 
 
 @app.command()
+def report(
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Reports directory: the report is written to OUT/<UTC timestamp>/ (report.html with inline SVG charts, report.md summary) and OUT/latest points at it. Default: reports/ in the project, or SEMIBENCH_REPORTS.", file_okay=False),
+    db: Optional[Path] = typer.Option(None, "--db", help="DuckDB warehouse to report on, opened read-only (default: the published warehouse, SEMIBENCH_PUBLISHED).", exists=True, dir_okay=False),
+    dbt_target: Optional[Path] = typer.Option(None, "--dbt-target", help="dbt target directory whose run_results.json gives the data-quality section its test outcomes (default: DBT_TARGET_PATH, else target/). A missing file only leaves the test outcomes out.", file_okay=False),
+    open_browser: bool = typer.Option(False, "--open", help="Open report.html in the default web browser afterwards."),
+) -> None:
+    """Render the report of the warehouse: throughput-vs-interactivity charts with Pareto frontiers, hardware rankings, trends over snapshots, loadgen latency distributions, tool-use success rates and data quality (failed/warned dbt tests, coverage losses, unknown hardware)."""
+    from semibench.report import render_report
+    from semibench.report.data import ReportDataError
+
+    published = db or paths.published_path()
+    if not Path(published).exists():
+        fail(f"{published}: no published warehouse yet (run `semibench run` or `semibench build`)")
+    try:
+        result = render_report(published, out or paths.reports_dir(), dbt_target or paths.dbt_target_dir())
+    except ReportDataError as exc:
+        fail(str(exc))
+    print(f"report    {result.html}")
+    print(f"summary   {result.markdown}")
+    if result.latest:
+        print(f"latest    {result.latest}")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(result.html.resolve().as_uri())
+
+
+@app.command()
 def where() -> None:
-    """Print where the project, warehouse, published copy and archive live (after env overrides)."""
+    """Print where the project, warehouse, published copy, archive, run log and run lock live (after env overrides)."""
+    from semibench.ops.lock import lock_path
+    from semibench.ops.runlog import run_log_path
+
     print(f"project    {paths.PROJECT_DIR}")
     print(f"warehouse  {paths.warehouse_path()}   (SEMIBENCH_WAREHOUSE)")
     print(f"published  {paths.published_path()}   (SEMIBENCH_PUBLISHED)")
     print(f"archive    {paths.archive_dir()}   (SEMIBENCH_ARCHIVE)")
     print(f"reports    {paths.reports_dir()}   (SEMIBENCH_REPORTS)")
+    print(f"run log    {run_log_path()}   (SEMIBENCH_RUN_LOG)")
+    print(f"run lock   {lock_path()}   (SEMIBENCH_LOCK)")
+
+
+# operations: scheduler daemon, rebuild from the archive, health check, run log
+app.command("schedule")(schedule_command)
+app.command("rebuild")(rebuild_command)
+app.command("check")(check_command)
+app.command("runs")(runs_command)
 
 
 if __name__ == "__main__":

@@ -1,18 +1,25 @@
-"""The main job: ingest -> dbt build -> publish -> summary."""
+"""The main job: check -> ingest -> sample event logs -> loadgen demo -> dbt build -> publish -> describe ->
+report, as a list of named steps.
+
+Each step is a function of the shared PipelineState; `run_steps` times each one and reports it to an
+optional `on_step(name, status, seconds, error)` observer (the run log). Adding a step is one line in
+PIPELINE_STEPS; `semibench rebuild` re-uses the steps from `build` on (AFTER_INGEST)."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
 from semibench import paths
 from semibench.dbt_runner import DbtResult, run_dbt
+from semibench.ops.faults import fault_point
 from semibench.progress import dbt_progress
 from semibench.publish import publish
-
 
 @dataclass
 class BuildOutcome:
@@ -27,6 +34,7 @@ class PipelineSummary:
     build: BuildOutcome | None = None
     table_rows: dict[str, int] = field(default_factory=dict)
     hw_keys: list[str] = field(default_factory=list)
+    rows_landed: int | None = None  # raw points landed (0 when the snapshot was already in the warehouse)
     loadgen_run_id: str | None = None
     loadgen_figures: dict | None = None  # the demo run as fct_runs reports it (None if not built)
     sample_event_logs: dict[str, int] = field(default_factory=dict)  # records landed per bundled event log
@@ -42,11 +50,25 @@ class PipelineSummary:
 def build_and_publish(warehouse: Path | None = None, published: Path | None = None, *,
                       dbt_args: list[str] | None = None, progress: bool = True) -> BuildOutcome:
     """dbt build; publish only if it succeeded, so the published copy is always the last good build."""
-    ensure_warehouse_schema(Path(warehouse or paths.warehouse_path()))
-    with dbt_progress(progress) as on_progress:
-        result = run_dbt(["build", *(dbt_args or [])], warehouse=warehouse, on_progress=on_progress)
+    result = dbt_build(warehouse, dbt_args=dbt_args, progress=progress)
     published_to = publish(warehouse, published) if result.ok else None
     return BuildOutcome(dbt=result, published=published_to)
+
+
+# dbt nodes finished before the `dbt` fault point fires: past the seeds, in the middle of the models
+_DBT_FAULT_AFTER_NODES = 10
+
+
+def dbt_build(warehouse: Path | None = None, *, dbt_args: list[str] | None = None, progress: bool = True) -> DbtResult:
+    ensure_warehouse_schema(Path(warehouse or paths.warehouse_path()))
+    with dbt_progress(progress) as show:
+        def on_progress(done, total, status, line):
+            if done >= _DBT_FAULT_AFTER_NODES:
+                fault_point("dbt")
+            if show:
+                show(done, total, status, line)
+
+        return run_dbt(["build", *(dbt_args or [])], warehouse=warehouse, on_progress=on_progress)
 
 
 def ensure_warehouse_schema(warehouse: Path) -> None:
@@ -83,55 +105,155 @@ def describe_warehouse(db: Path) -> tuple[dict[str, int], list[str]]:
         con.close()
 
 
-def land_sample_event_logs(warehouse: Path) -> dict[str, int]:
-    """The embedded default also carries the two event-log families (tool-use eval shards, vLLM results),
-    so an offline run shows all three kinds of data meeting. Content-hashed: re-runs land nothing new."""
-    from ingest.eval_events import ingest_eval_events
-    from ingest.vllm_results import ingest_vllm_results
+@dataclass
+class PipelineState:
+    """What the steps share: their inputs, and the summary they fill in."""
+    source: str = "sample"
+    from_dir: Path | None = None
+    config_path: Path | None = None
+    warehouse: Path | None = None
+    published: Path | None = None
+    archive_root: Path | None = None
+    progress: bool = True
+    fetched_at: datetime | None = None
+    loadgen_demo: bool = True
+    report: bool = True
+    report_dir: Path | None = None
+    summary: PipelineSummary = field(default_factory=PipelineSummary)
 
-    landed = {}
-    for name, ingest in (("eval_events", ingest_eval_events), ("vllm_results", ingest_vllm_results)):
-        batch = ingest([paths.sample_event_dir(name)], warehouse)
-        landed[name] = batch.records_landed
-    return landed
+
+# A step returns its status ("success" if None, or "failed"/"skipped") or raises to stop the pipeline.
+Step = Callable[[PipelineState], "str | None"]
+OnStep = Callable[[str, str, float, "str | None"], None]
 
 
-def run_pipeline(*, source: str = "sample", from_dir: Path | None = None, config_path: Path | None = None,
-                 warehouse: Path | None = None, published: Path | None = None, archive_root: Path | None = None,
-                 progress: bool = True, fetched_at: datetime | None = None,
-                 loadgen_demo: bool = True, report: bool = True, report_dir: Path | None = None) -> PipelineSummary:
-    """source: 'sample' (bundled snapshot, offline), 'live' (fetch base_url from config) or 'dir' (from_dir).
-    loadgen_demo: also run a short load test against an in-process serve-sim and land it (offline)."""
+def step_check(state: PipelineState) -> None:
+    """Refuse to build on a corrupt warehouse (run `semibench rebuild`); sweep crashed publishes' temp files."""
+    from semibench.ops.health import check_warehouse, sweep_publish_temps
+
+    check_warehouse(Path(state.warehouse or paths.warehouse_path()))
+    sweep_publish_temps(Path(state.published or paths.published_path()))
+
+
+def step_ingest(state: PipelineState) -> None:
     from ingest.config import load_config
     from ingest.inferencemax import ingest_inferencemax
 
-    config = load_config(config_path)
-    if source == "sample":
+    config = load_config(state.config_path)
+    from_dir = state.from_dir
+    if state.source == "sample":
         from_dir = paths.sample_dir()
-    elif source == "live":
+    elif state.source == "live":
         from_dir = None
-    result = ingest_inferencemax(config, from_dir=from_dir, warehouse=warehouse, archive_root=archive_root,
-                                 progress=progress, fetched_at=fetched_at)
-    summary = PipelineSummary(snapshot_id=result.snapshot_id, snapshot_was_new=result.was_new)
-    if source == "sample":
-        summary.sample_event_logs = land_sample_event_logs(Path(warehouse or paths.warehouse_path()))
-    if loadgen_demo:
-        from semibench.loadgen_demo import run_and_land_demo
+    result = ingest_inferencemax(config, from_dir=from_dir, warehouse=state.warehouse,
+                                 archive_root=state.archive_root, progress=state.progress,
+                                 fetched_at=state.fetched_at)
+    state.summary.snapshot_id, state.summary.snapshot_was_new = result.snapshot_id, result.was_new
+    state.summary.rows_landed = result.record_count if result.was_new else 0
 
-        runs_root = Path(archive_root) / "loadgen" if archive_root else None
-        summary.loadgen_run_id = run_and_land_demo(warehouse, runs_root).run_id
-    summary.build = build_and_publish(warehouse, published, progress=progress)
-    db = summary.build.published or Path(warehouse or paths.warehouse_path())
+
+def step_sample_event_logs(state: PipelineState) -> str:
+    """The embedded default also carries the two event-log families (tool-use eval shards, vLLM results),
+    so an offline run shows all three kinds of data meeting. Content-hashed: re-runs land nothing new."""
+    if state.source != "sample":
+        return "skipped"
+    from ingest.eval_events import ingest_eval_events
+    from ingest.vllm_results import ingest_vllm_results
+
+    warehouse = Path(state.warehouse or paths.warehouse_path())
+    for name, ingest in (("eval_events", ingest_eval_events), ("vllm_results", ingest_vllm_results)):
+        state.summary.sample_event_logs[name] = ingest([paths.sample_event_dir(name)], warehouse).records_landed
+    return "success"
+
+
+def step_loadgen_demo(state: PipelineState) -> str:
+    """A short load test against an in-process serve-sim, landed, so fct_runs and the placement mart have a run."""
+    if not state.loadgen_demo:
+        return "skipped"
+    from semibench.loadgen_demo import run_and_land_demo
+
+    runs_root = Path(state.archive_root) / "loadgen" if state.archive_root else None
+    state.summary.loadgen_run_id = run_and_land_demo(state.warehouse, runs_root).run_id
+    return "success"
+
+
+def step_build(state: PipelineState) -> str:
+    result = dbt_build(state.warehouse, progress=state.progress)
+    state.summary.build = BuildOutcome(dbt=result, published=None)
+    return "success" if result.ok else "failed"
+
+
+def step_publish(state: PipelineState) -> str:
+    """Only a passing build is published, so the published copy is always the last good build."""
+    build = state.summary.build
+    if build is None or not build.dbt.ok:
+        return "skipped"
+    build.published = publish(state.warehouse, state.published)
+    return "success"
+
+
+def step_describe(state: PipelineState) -> None:
+    summary = state.summary
+    db = summary.build.published if summary.build and summary.build.published else Path(state.warehouse or paths.warehouse_path())
     summary.table_rows, summary.hw_keys = describe_warehouse(db)
     if summary.loadgen_run_id:
         from semibench.loadgen_demo import demo_run_figures
 
         summary.loadgen_figures = demo_run_figures(db, summary.loadgen_run_id)
-    if report:
-        # report step: also after a failed build, on the last good published warehouse, because the
-        # report's data-quality section is then the most useful part
-        from semibench.report import report_step
 
-        summary.report, summary.report_error = report_step(
-            Path(published or paths.published_path()), Path(report_dir or paths.reports_dir()), paths.dbt_target_dir())
-    return summary
+
+def step_report(state: PipelineState) -> str:
+    """Also after a failed build, on the last good published warehouse: its data-quality section is then
+    the most useful part."""
+    if not state.report:
+        return "skipped"
+    from semibench.report import report_step
+
+    summary = state.summary
+    summary.report, summary.report_error = report_step(
+        Path(state.published or paths.published_path()), Path(state.report_dir or paths.reports_dir()),
+        paths.dbt_target_dir())
+    return "failed" if summary.report_error else "success"
+
+
+PIPELINE_STEPS: list[tuple[str, Step]] = [
+    ("check", step_check),
+    ("ingest", step_ingest),
+    ("sample_event_logs", step_sample_event_logs),
+    ("loadgen_demo", step_loadgen_demo),
+    ("build", step_build),
+    ("publish", step_publish),
+    ("describe", step_describe),
+    ("report", step_report),
+]
+# What runs once the raw data is in place (semibench rebuild replays the archive, then runs these).
+AFTER_INGEST = PIPELINE_STEPS[PIPELINE_STEPS.index(("build", step_build)):]
+
+
+def run_steps(steps: list[tuple[str, Step]], state: PipelineState, on_step: OnStep | None = None) -> PipelineSummary:
+    for name, step in steps:
+        started = time.monotonic()
+        try:
+            status = step(state) or "success"
+        except BaseException as exc:
+            if on_step:
+                on_step(name, "failed", time.monotonic() - started, " ".join(str(exc).split()) or type(exc).__name__)
+            raise
+        if on_step:
+            on_step(name, status, time.monotonic() - started, None)
+    return state.summary
+
+
+def run_pipeline(*, source: str = "sample", from_dir: Path | None = None, config_path: Path | None = None,
+                 warehouse: Path | None = None, published: Path | None = None, archive_root: Path | None = None,
+                 progress: bool = True, fetched_at: datetime | None = None,
+                 loadgen_demo: bool = True, report: bool = True, report_dir: Path | None = None,
+                 on_step: OnStep | None = None) -> PipelineSummary:
+    """source: 'sample' (bundled snapshot, offline), 'live' (fetch base_url from config) or 'dir' (from_dir).
+    loadgen_demo: also run a short load test against an in-process serve-sim and land it (offline).
+    report: render the HTML + Markdown report after publishing.
+    on_step(name, status, seconds, error) is told about every step as it ends (the run log uses it)."""
+    state = PipelineState(source=source, from_dir=from_dir, config_path=config_path, warehouse=warehouse,
+                          published=published, archive_root=archive_root, progress=progress, fetched_at=fetched_at,
+                          loadgen_demo=loadgen_demo, report=report, report_dir=report_dir)
+    return run_steps(PIPELINE_STEPS, state, on_step)

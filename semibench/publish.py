@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from semibench import paths
+from semibench.ops.faults import fault_point
 
 
 class PublishError(RuntimeError):
@@ -37,6 +38,7 @@ def publish(warehouse: Path | None = None, published: Path | None = None) -> Pat
         shutil.copyfile(warehouse, tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        fault_point("publish")
         os.replace(tmp, published)
     finally:
         tmp.unlink(missing_ok=True)

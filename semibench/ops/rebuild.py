@@ -1,0 +1,118 @@
+"""Rebuild the warehouse from the archive, the source of truth.
+
+    set_aside  move the current build warehouse (and its WAL) to `<name>.corrupt-<UTC time>` (or
+               `.replaced-<time>` with --force on a healthy file): nothing is deleted, it can be inspected
+    replay     ingest every archived snapshot into a fresh warehouse, in fetch-log order with each fetch's
+               original time, so snapshot recency, `latest` and coverage come out as they were
+    build, publish, describe (+ any later pipeline step): the pipeline's own steps after ingest
+
+A marker file `<warehouse>.rebuilding` exists from set_aside until replay finished: if the rebuild is killed
+half way, `semibench run` refuses the partial warehouse instead of building on it. Only InferenceMAX data
+is archived; other families (eval events, vLLM results, loadgen traces) must be re-ingested from their
+files, and the run log is mirrored back from its JSONL file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ingest import archive
+from ingest.config import load_config
+from ingest.errors import IngestError
+from semibench import paths
+from semibench.ops.health import WarehouseCorrupt, check_warehouse, rebuild_marker
+from semibench.pipeline import AFTER_INGEST, OnStep, PipelineState, PipelineSummary, run_steps
+
+
+def replay_plan(archive_root: Path) -> list[tuple[str, datetime]]:
+    """(snapshot id, fetch time) for every fetch of a snapshot still archived, oldest first; a snapshot
+    missing from the fetch log (log lost or truncated) is replayed once at its manifest's time."""
+    present = set(archive.list_snapshot_ids(archive_root))
+    plan: dict[tuple[str, str], datetime] = {}
+    for event in archive.read_fetch_log(archive_root):
+        try:
+            sid, when = event["snapshot_id"], archive.parse_time(event["fetched_at"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if sid in present:
+            plan[(sid, archive.format_time(when))] = when
+    logged = {sid for sid, _ in plan}
+    for sid in present - logged:
+        manifest = archive.read_manifest(archive.source_root(archive_root) / sid)
+        when = archive.parse_time(manifest["fetched_at"])
+        plan[(sid, archive.format_time(when))] = when
+    return sorted(((sid, when) for (sid, _), when in plan.items()), key=lambda p: (p[1], p[0]))
+
+
+def needs_rebuild(warehouse: Path) -> str | None:
+    """Why the warehouse must be rebuilt (one line), or None when it is healthy."""
+    try:
+        check_warehouse(warehouse)
+    except WarehouseCorrupt as exc:
+        return str(exc)
+    return None
+
+
+def set_aside(warehouse: Path, label: str) -> Path | None:
+    """Move the warehouse (and its WAL) out of the way, keeping it for inspection."""
+    if not warehouse.exists():
+        return None
+    when = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = warehouse.with_name(f"{warehouse.name}.{label}-{when}")
+    os.replace(warehouse, target)
+    wal = warehouse.with_name(warehouse.name + ".wal")
+    if wal.exists():
+        os.replace(wal, target.with_name(target.name + ".wal"))
+    return target
+
+
+def rebuild_warehouse(*, config_path: Path | None = None, warehouse: Path | None = None,
+                      published: Path | None = None, archive_root: Path | None = None, progress: bool = True,
+                      on_step: OnStep | None = None, say=print) -> PipelineSummary:
+    warehouse = Path(warehouse or paths.warehouse_path())
+    archive_root = Path(archive_root or paths.archive_dir())
+    # A rebuild must never delete from the source of truth, whatever retention the config asks for.
+    config = load_config(config_path)
+    config = replace(config, archive=replace(config.archive, retention=None))
+    state = PipelineState(source="archive", warehouse=warehouse, published=published, archive_root=archive_root,
+                          progress=progress, config_path=config_path)
+
+    def step_set_aside(state: PipelineState) -> str:
+        marker = rebuild_marker(warehouse)
+        incomplete = marker.exists()
+        try:
+            check_warehouse(warehouse)
+            healthy = True
+        except WarehouseCorrupt:
+            healthy = False
+        if not replay_plan(archive_root):
+            raise IngestError(f"{archive.source_root(archive_root)}: no archived snapshots to rebuild from")
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        moved = set_aside(warehouse, "replaced" if healthy and not incomplete else "corrupt")
+        if moved:
+            say(f"moved {warehouse} aside to {moved}")
+        return "success"
+
+    def step_replay(state: PipelineState) -> str:
+        from ingest.inferencemax import ingest_inferencemax
+
+        plan = replay_plan(archive_root)
+        landed = 0
+        for i, (sid, when) in enumerate(plan, 1):
+            result = ingest_inferencemax(config, from_dir=archive.source_root(archive_root) / sid, warehouse=warehouse,
+                                         archive_root=archive_root, progress=False, fetched_at=when)
+            landed += result.record_count if result.was_new else 0
+            state.summary.snapshot_id, state.summary.snapshot_was_new = result.snapshot_id, result.was_new
+        state.summary.rows_landed = landed
+        # A rebuild restores data already seen: nothing here is news worth a coverage/big-change alert.
+        state.summary.snapshot_was_new = False
+        say(f"replayed {len(plan)} fetches of {len({s for s, _ in plan})} archived snapshots, {landed:,} points")
+        rebuild_marker(warehouse).unlink(missing_ok=True)
+        return "success"
+
+    steps = [("set_aside", step_set_aside), ("replay", step_replay), *AFTER_INGEST]
+    return run_steps(steps, state, on_step)
