@@ -68,7 +68,9 @@ def test_tokens_per_chunk_tpot_counts_tokens_not_chunks(sim, cfg):
     assert r["num_chunks"] == 4 and r["output_tokens"] == 16
     # chunks every 20 ms carrying 4 tokens: E2EL - TTFT >= 60 ms over 15 token gaps
     assert r["tpot_ms"] >= (3 * 20) / 15 - TPOT_LOW_MS
-    assert min(r["itl_ms"]) >= 19.0
+    # ITLs are gaps between chunks (~20 ms), not per token (~5 ms). One late chunk shortens the next gap,
+    # so no single gap has a safe lower bound on a busy machine; their mean sits far from 5 ms either way.
+    assert len(r["itl_ms"]) == 3 and sum(r["itl_ms"]) / 3 >= 12.5
 
 
 def test_without_usage_tokens_are_estimated_and_flagged(sim, cfg):

@@ -57,9 +57,13 @@ def built_report(tmp_path_factory) -> BuiltReport:
     from tests.conftest import make_workspace
 
     ws = make_workspace(tmp_path_factory, "report")
-    ws.cli("run", "--quiet", "--fetched-at", "2026-10-01T00:00:00", check=True)
+    # InferenceMAX data only (no bundled event logs, no loadgen demo): the optional sections start empty,
+    # and test_optional_sections fills them itself
+    ws.cli("run", "--quiet", "--from", str(paths.sample_dir()), "--no-loadgen-demo", "--fetched-at", "2026-10-01T00:00:00",
+           check=True)
     later = write_later_snapshot(ws.root / "later")
-    proc = ws.cli("run", "--quiet", "--from", str(later), "--fetched-at", "2026-11-01T00:00:00", check=True)
+    proc = ws.cli("run", "--quiet", "--from", str(later), "--no-loadgen-demo", "--fetched-at", "2026-11-01T00:00:00",
+                  check=True)
     match = re.search(r"^report\s+(\S+report\.html)$", proc.stdout, re.M)
     assert match, proc.stdout
     html_path = Path(match.group(1))

@@ -25,18 +25,18 @@ def extended(built_report, tmp_path_factory):
     shutil.copyfile(built_report.ws.published, db)
     con = duckdb.connect(str(db))
     try:
-        con.execute("""create table fct_runs as
+        con.execute("""create or replace table fct_runs as
             select * from (values
                 ('run-a', 'loadgen', 'llama-3.3-70b', 'serve-sim', 8, timestamp '2026-11-02 10:00:00'),
                 ('run-b', 'loadgen', 'llama-3.3-70b', 'serve-sim', 32, timestamp '2026-11-02 11:00:00'))
             as t(run_id, source, model, backend, max_concurrency, started_at)""")
         # latencies spanning decades at higher concurrency; every 50th request failed, the first 5 are warm-up
-        con.execute("""create table fct_requests as
+        con.execute("""create or replace table fct_requests as
             select run_id, i as seq, i < 5 as warmup, i % 50 <> 0 as success,
                    (20 + i) * scale as ttft_ms, (5 + i % 7) * scale as tpot_ms,
                    (20 + i) * scale + 100 * (5 + i % 7) * scale as e2el_ms
             from (values ('run-a', 1.0), ('run-b', 30.0)) as r(run_id, scale), range(300) as s(i)""")
-        con.execute("""create table mart_inferencemax__trends as
+        con.execute("""create or replace table mart_inferencemax__trends as
             select model_slug, sequence_slug, hw_key, snapshot_fetched_at, best_tput_per_gpu from (values
                 ('gpt-oss-120b', '1k_1k', 'b200', timestamp '2026-09-01', 9000.0),
                 ('gpt-oss-120b', '1k_1k', 'b200', timestamp '2026-10-01', 10000.0),

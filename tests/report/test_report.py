@@ -165,7 +165,7 @@ def test_trends_show_every_snapshot_per_hw_key(built_report):
 
 
 def test_sections_without_data_say_so(built_report):
-    assert "No loadgen runs yet: the warehouse has no fct_requests table." in built_report.html
+    assert "No loadgen runs yet: fct_requests is empty." in built_report.html
     assert "No loadgen runs yet" in built_report.markdown
     assert "No tool-use evaluation results yet" in built_report.html
 

@@ -24,11 +24,9 @@ import pytest
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 REAL_AGG_DIR = PROJECT_DIR.parent / "shared" / "inferencemax" / "agg_results"
 
-# what this part owns in dbt: its source and everything downstream, plus the seeds it joins. Tests of other
-# families that merely touch those seeds stay out (cautious indirect selection).
-DBT_SELECT = ["source:vllm_results+", "model_catalog", "hardware_key_aliases", "hardware_catalog"]
-# the cross-family model marts downstream also need tool-use and InferenceMAX built; tests/models covers them
-DBT_BUILD_ARGS = ["build", "--select", *DBT_SELECT, "--exclude", "dim_model_names+", "--indirect-selection", "cautious"]
+# the whole project: vLLM runs feed fct_runs, which joins loadgen, InferenceMAX and the model marts, so a
+# partial selection would leave some of their inputs unbuilt (every raw table exists after any ingest)
+DBT_BUILD_ARGS = ["build"]
 
 VLLM_RESULT = {
     "date": "20250115-093000", "endpoint_type": "vllm", "backend": "vllm", "label": None,
