@@ -89,6 +89,15 @@
 {# The rows of CTE `batches` (snapshot_id, snapshot_batch_key) not yet in this incremental model with that
    fingerprint: every batch on a full build, only new or changed ones on an incremental run. #}
 {% macro pending_snapshot_batches(batches) -%}
+    {%- if is_incremental() and execute -%}
+        {#- a table built before these models were incremental (or by an older version) has no fingerprint:
+            say what to do instead of failing on a missing column -#}
+        {%- set existing = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+        {%- if 'snapshot_batch_key' not in existing -%}
+            {{ exceptions.raise_compiler_error(this ~ " has no snapshot_batch_key column: it was built before this model "
+                ~ "was incremental. Rebuild it once with `dbt build --full-refresh` (or `semibench build --full-refresh`).") }}
+        {%- endif -%}
+    {%- endif %}
     select {{ batches }}.*
     from {{ batches }}
     {%- if is_incremental() %}

@@ -139,13 +139,13 @@ class History:
         return ingest_inferencemax(config, from_dir=directory, warehouse=self.warehouse, archive_root=self.archive,
                                    progress=False, fetched_at=fetched_at)
 
-    def dbt(self, *args: str, warehouse: Path | None = None) -> Build:
+    def dbt(self, *args: str, warehouse: Path | None = None, select: list[str] = SELECT) -> Build:
         warehouse = warehouse or self.warehouse
         ensure_warehouse_schema(warehouse)
         self.builds += 1
         target = self.root / f"target-{self.builds}"
         proc = subprocess.run(
-            [sys.executable, "-m", "dbt.cli.main", *args, *SELECT,
+            [sys.executable, "-m", "dbt.cli.main", *args, *select,
              "--project-dir", str(self.project), "--profiles-dir", str(self.project)],
             cwd=self.project, env=dbt_env(warehouse, target), capture_output=True, text=True, timeout=900)
         results = json.loads((target / "run_results.json").read_text())
@@ -393,3 +393,25 @@ def test_alias_seed_change_reprocesses_every_snapshot_and_equals_full_refresh(hi
     assert h.one("select count(*) from mart_inferencemax__trends where hw_key = 'mi355x_vllm'") == 2 * len(groups)
     copy = h.full_refresh_copy("full-refresh-2")
     assert h.differences_from(copy) == {t: 0 for t in COMPARED}
+
+
+def test_a_table_built_before_the_model_was_incremental_asks_for_a_full_refresh(tmp_path):
+    """Warehouses built by the earlier table materialization have no fingerprint column: the first
+    incremental build must say what to do (not fail on a missing column), and --full-refresh must fix it."""
+    h = History(tmp_path)
+    h.ingest(SAMPLE, T1)
+    ensure_warehouse_schema(h.warehouse)
+    con = duckdb.connect(str(h.warehouse))
+    try:
+        con.execute("create schema staging")
+        con.execute("create table staging.base_inferencemax__points as "
+                    "select snapshot_id, source_file from raw.inferencemax_points")
+    finally:
+        con.close()
+    only_base = ["--select", "+base_inferencemax__points", "--exclude", "test_type:data"]
+    b = h.dbt("build", select=only_base)
+    assert not b.ok
+    assert "has no snapshot_batch_key column" in b.output and "--full-refresh" in b.output
+    b = h.dbt("build", "--full-refresh", select=only_base)
+    assert b.ok, b.output
+    assert h.one("select count(distinct snapshot_batch_key) from staging.base_inferencemax__points") == 1
