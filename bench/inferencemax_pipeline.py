@@ -1,4 +1,5 @@
-"""Benchmark: ingest + dbt build time for the bundled sample and for a synthetic year of daily snapshots.
+"""Benchmark: ingest + dbt build time for the bundled sample and for a synthetic year of daily snapshots,
+then the incremental build after landing one more daily snapshot on top of that history.
 
     python bench/inferencemax_pipeline.py                 # sample + 365 days x ~8,200 points (~3M points)
     python bench/inferencemax_pipeline.py --days 30       # a shorter history
@@ -62,19 +63,26 @@ def bench_sample(scratch: Path) -> None:
 
 
 def bench_history(scratch: Path, days: int, points: int) -> None:
-    from bench.synth_history import write_history
+    from bench.synth_history import default_plan, write_history
 
     src = scratch / "history-src"
     start = date(2025, 1, 1)
-    dirs, t_gen = timed("generate", lambda: write_history(src, days, points, start))
+    # one extra day, landed after the full build to time the incremental build of a new daily snapshot
+    # (the plan of a `days`-long history, so those days are what they were before the extra one existed)
+    all_dirs, t_gen = timed("generate", lambda: write_history(src, days + 1, points, start, plan=default_plan(days)))
+    dirs, next_day = sorted(all_dirs)[:days], sorted(all_dirs)[days]
     wh, target = scratch / "history" / "wh.duckdb", scratch / "history" / "target"
     archive = scratch / "history" / "archive"
     config = load_config(None)
     t0 = time.perf_counter()
     landed = 0
-    for i, d in enumerate(sorted(dirs)):
+
+    def land(i, d):
         fetched = datetime.combine(start + timedelta(days=i), datetime.min.time(), tzinfo=timezone.utc).replace(hour=6)
-        r = ingest_inferencemax(config, from_dir=d, warehouse=wh, archive_root=archive, progress=False, fetched_at=fetched)
+        return ingest_inferencemax(config, from_dir=d, warehouse=wh, archive_root=archive, progress=False, fetched_at=fetched)
+
+    for i, d in enumerate(dirs):
+        r = land(i, d)
         landed += r.record_count if r.was_new else 0
         if (i + 1) % 30 == 0 or i + 1 == len(dirs):
             print(f"  ingested {i + 1}/{len(dirs)} snapshots, {landed:,} points, {time.perf_counter() - t0:.1f} s",
@@ -88,7 +96,12 @@ def bench_history(scratch: Path, days: int, points: int) -> None:
           f"({len(dirs)} snapshots, {t_ingest / len(dirs) * 1000:.0f} ms each)")
     print(f"history   dbt build (full)         {t_build:7.2f} s {total / t_build:>10,.0f} points/s  warehouse {size_mb:,.0f} MB")
     t_rebuild = build(wh, target)
-    print(f"history   dbt build (again)        {t_rebuild:7.2f} s {total / t_rebuild:>10,.0f} points/s")
+    print(f"history   dbt build (nothing new)  {t_rebuild:7.2f} s  (incremental models find nothing to process)")
+    r, t_land = timed("ingest", lambda: land(days, next_day))
+    t_incr = build(wh, target)
+    print(f"history   ingest 1 more snapshot   {t_land:7.2f} s {r.record_count:>10,} points")
+    print(f"history   dbt build (incremental)  {t_incr:7.2f} s  after 1 new snapshot on {len(dirs)} "
+          f"(full build {t_build:.2f} s: {t_build / t_incr:.1f}x)")
 
 
 def main() -> None:

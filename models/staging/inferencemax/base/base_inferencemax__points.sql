@@ -1,10 +1,22 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='snapshot_id',
+    on_schema_change='fail',
+    post_hook="{{ semibench.delete_stale_snapshot_rows(this, semibench.inferencemax_raw_batches()) }}"
+) }}
 {#
   The ONE place the point JSON is parsed: every known field is extracted in a single pass (one
   json_struct call per row), typed with safe casts and renamed. Unknown fields are ignored here (they
   stay in raw.inferencemax_points.record). Identical records landed again by a re-ingest are collapsed
-  on (snapshot_id, source_file, record_sha256). Materialized as a table so the parse happens once per
-  build, not once per downstream reference.
+  on (snapshot_id, source_file, record_sha256).
+
+  Incremental per snapshot (see macros/inferencemax_history.sql): parsing is the expensive step and a
+  snapshot's content never changes, so only snapshots whose fingerprint (snapshot_batch_key) is not yet
+  in this table are parsed; delete+insert on snapshot_id replaces a reprocessed snapshot whole, and the
+  post-hook drops snapshots that retention removed from raw. No recency column is stored here: which
+  snapshot is latest changes with every fetch and is derived downstream from stg_inferencemax__snapshots.
+  on_schema_change='fail': after a column change run `dbt build --full-refresh`.
 #}
 
 {%- set double = semibench.type_double() -%}
@@ -36,10 +48,24 @@
     {%- do spec.update({f: {'y': 'varchar', 'roof': 'varchar'}}) -%}
 {%- endfor -%}
 
-with raw_points as (
+with batches as (
+
+    {{ semibench.inferencemax_raw_batches() }}
+
+),
+
+pending_batches as (
+
+    -- snapshots whose current fingerprint is not modelled yet (all of them on a full build)
+    {{ semibench.pending_snapshot_batches('batches') }}
+
+),
+
+raw_points as (
 
     select
-        snapshot_id,
+        pending_batches.snapshot_batch_key,
+        raw.snapshot_id,
         source_file,
         model_slug,
         sequence_slug,
@@ -50,16 +76,19 @@ with raw_points as (
         fetched_at,
         loaded_at,
         row_number() over (
-            partition by snapshot_id, source_file, record_sha256
+            partition by raw.snapshot_id, source_file, record_sha256
             order by loaded_at, record_index
         ) as copy_number
-    from {{ source('inferencemax', 'inferencemax_points') }}
+    from {{ source('inferencemax', 'inferencemax_points') }} as raw
+    inner join pending_batches
+        on raw.snapshot_id = pending_batches.snapshot_id
 
 ),
 
 parsed as (
 
     select
+        snapshot_batch_key,
         snapshot_id,
         source_file,
         model_slug,
@@ -79,6 +108,7 @@ parsed as (
 typed as (
 
     select
+        snapshot_batch_key,
         snapshot_id,
         source_file,
         model_slug,
@@ -218,5 +248,8 @@ select
     -- the verbatim record, kept only for invalid rows (for the quarantine), null for valid ones
     case when invalid_reason is not null then {{ dbt.cast('record', dbt.type_string()) }} end as invalid_record,
     fetched_at,
-    loaded_at
+    loaded_at,
+    snapshot_batch_key,
+    -- which dbt invocation modelled the row: shows what an incremental run (re)processed
+    '{{ invocation_id }}' as dbt_invocation_id
 from validated

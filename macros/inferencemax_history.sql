@@ -1,0 +1,149 @@
+{#
+  Helpers of the incremental InferenceMAX models: base_inferencemax__points, int_inferencemax__points_joined_history,
+  int_inferencemax__hardware_snapshot_stats (per snapshot) and int_inferencemax__snapshot_point_diffs (per pair
+  of consecutive snapshots, keyed by the later one).
+
+  A snapshot's content never changes (its id is a content hash), so each snapshot is modelled once and
+  only snapshots not yet modelled are processed. "Not yet modelled" is decided by a fingerprint,
+  `snapshot_batch_key`, stored on every row:
+
+    base:          hash(raw row count, latest raw loaded_at, hardware_key_aliases content, the model's SQL checksum)
+    downstream:    hash(upstream batch key, the model's SQL checksum, the vars it depends on)
+    pair (diffs):  hash(both snapshots' joined batch keys, the model's SQL checksum, var snapshot_diff_tolerance)
+
+  A snapshot (pair) is (re)processed when its current fingerprint is not the stored one. That covers a new
+  snapshot, a snapshot deleted by retention and landed again (new loaded_at), extra raw rows of a modelled
+  snapshot, an edit of the alias seed, of a var or of the model's own SQL (every snapshot is then
+  reprocessed: what --full-refresh would do, done automatically). It does NOT cover edits of macros the
+  models call (json_struct, the column lists): after such an edit run `dbt build --full-refresh`.
+  Rows whose (snapshot_id, snapshot_batch_key) is no longer current (snapshot deleted by retention, pair
+  no longer consecutive, or reprocessed under a new fingerprint) are deleted by the post-hook
+  `delete_stale_snapshot_rows`, inside the model's transaction.
+
+  Recency (latest snapshot, ordinal, fetch time) is never stored in these tables: it changes with every
+  fetch. Views and tables downstream join it from stg_inferencemax__snapshots.
+#}
+
+{# Per snapshot of raw.inferencemax_points: snapshot_id and its current base fingerprint. Used by the base
+   model (to choose what to process) and by its post-hook (to delete what is stale), so both agree. #}
+{% macro inferencemax_raw_batches() -%}
+    {%- set alias_pairs = dbt.concat(['old_hw_key', "'>'", 'hw_key']) -%}
+    select
+        raw_batches.snapshot_id,
+        {{ dbt.hash(dbt.concat([
+            dbt.cast('raw_batches.raw_row_count', dbt.type_string()), "'|'",
+            dbt.cast('raw_batches.raw_loaded_at', dbt.type_string()), "'|'",
+            'alias_fingerprint.aliases', "'|'",
+            "'" ~ semibench.model_checksum() ~ "'"
+        ])) }} as snapshot_batch_key
+    from (
+        select snapshot_id, count(*) as raw_row_count, max(loaded_at) as raw_loaded_at
+        from {{ source('inferencemax', 'inferencemax_points') }}
+        group by snapshot_id
+    ) as raw_batches
+    cross join (
+        select coalesce({{ dbt.listagg(alias_pairs, "','", 'order by ' ~ alias_pairs) }}, '') as aliases
+        from {{ ref('hardware_key_aliases') }}
+    ) as alias_fingerprint
+{%- endmacro %}
+
+{# sha256 of the calling model's SQL file, so editing a model reprocesses every snapshot it modelled #}
+{% macro model_checksum() -%}
+    {%- if model is defined and model.checksum is defined and model.checksum -%}
+        {{- model.checksum.checksum -}}
+    {%- else -%}
+        {{- 'no-checksum' -}}
+    {%- endif -%}
+{%- endmacro %}
+
+{# Post-hook: delete the rows of `relation` whose (snapshot_id, snapshot_batch_key) is not among the
+   current batches: snapshots removed by retention, and old copies of reprocessed snapshots. Runs inside
+   the model's transaction, after the insert. #}
+{% macro delete_stale_snapshot_rows(relation, current_batches_sql) -%}
+    delete from {{ relation }} as modelled
+    where not exists (
+        select 1
+        from ({{ current_batches_sql }}) as current_batches
+        where current_batches.snapshot_id = modelled.snapshot_id
+            and current_batches.snapshot_batch_key = modelled.snapshot_batch_key
+    )
+{%- endmacro %}
+
+{# Per snapshot of an upstream incremental relation: snapshot_id and this model's fingerprint, derived
+   from the upstream one (so a snapshot reprocessed upstream is reprocessed here too), this model's SQL
+   checksum and `salt` (the vars the model depends on). #}
+{% macro derived_snapshot_batches(upstream, salt='') -%}
+    select
+        snapshot_id,
+        {{ dbt.hash(dbt.concat([
+            'snapshot_batch_key', "'|'",
+            "'" ~ semibench.model_checksum() ~ "'", "'|'",
+            "'" ~ salt ~ "'"
+        ])) }} as snapshot_batch_key
+    from (
+        select distinct snapshot_id, snapshot_batch_key
+        from {{ upstream }}
+    ) as upstream_batches
+{%- endmacro %}
+
+{# The rows of CTE `batches` (snapshot_id, snapshot_batch_key) not yet in this incremental model with that
+   fingerprint: every batch on a full build, only new or changed ones on an incremental run. #}
+{% macro pending_snapshot_batches(batches) -%}
+    {%- if is_incremental() and execute -%}
+        {#- a table built before these models were incremental (or by an older version) has no fingerprint:
+            say what to do instead of failing on a missing column -#}
+        {%- set existing = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+        {%- if 'snapshot_batch_key' not in existing -%}
+            {{ exceptions.raise_compiler_error(this ~ " has no snapshot_batch_key column: it was built before this model "
+                ~ "was incremental. Rebuild it once with `dbt build --full-refresh` (or `semibench build --full-refresh`).") }}
+        {%- endif -%}
+    {%- endif %}
+    select {{ batches }}.*
+    from {{ batches }}
+    {%- if is_incremental() %}
+    where not exists (
+        select 1
+        from {{ this }} as modelled
+        where modelled.snapshot_id = {{ batches }}.snapshot_id
+            and modelled.snapshot_batch_key = {{ batches }}.snapshot_batch_key
+    )
+    {%- endif %}
+{%- endmacro %}
+
+{# True when a measured value differs between two snapshots: one side null and the other not, or both
+   present and the relative difference above `tolerance` (so float noise from a re-serialisation is not
+   a change, while any real edit is). #}
+{% macro value_changed(old, new, tolerance) -%}
+    case
+        when {{ old }} is null and {{ new }} is null then false
+        when {{ old }} is null or {{ new }} is null then true
+        else abs({{ new }} - {{ old }}) > {{ tolerance }} * greatest(abs({{ old }}), abs({{ new }}))
+    end
+{%- endmacro %}
+
+{# Consecutive snapshot pairs by recency (the later snapshot's id, its predecessor's) with a fingerprint of
+   both snapshots' points (their int_inferencemax__points_joined_history batch keys), the calling model's
+   SQL checksum and `salt`. A pair whose snapshots are unchanged keeps its fingerprint whatever else
+   happens to the ordering. #}
+{% macro inferencemax_snapshot_pairs(salt='') -%}
+    select
+        snapshots.snapshot_id,
+        snapshots.previous_snapshot_id,
+        {{ dbt.hash(dbt.concat([
+            'current_batches.snapshot_batch_key', "'|'",
+            'previous_batches.snapshot_batch_key', "'|'",
+            "'" ~ semibench.model_checksum() ~ "'", "'|'",
+            "'" ~ salt ~ "'"
+        ])) }} as snapshot_batch_key
+    from {{ ref('stg_inferencemax__snapshots') }} as snapshots
+    inner join (
+        select distinct snapshot_id, snapshot_batch_key
+        from {{ ref('int_inferencemax__points_joined_history') }}
+    ) as current_batches
+        on snapshots.snapshot_id = current_batches.snapshot_id
+    inner join (
+        select distinct snapshot_id, snapshot_batch_key
+        from {{ ref('int_inferencemax__points_joined_history') }}
+    ) as previous_batches
+        on snapshots.previous_snapshot_id = previous_batches.snapshot_id
+{%- endmacro %}
