@@ -53,7 +53,8 @@ COMPARED = [*INCREMENTAL, "intermediate.int_inferencemax__points_joined", "main.
             "main.mart_inferencemax__snapshot_diff_summary", "main.fct_inferencemax_points",
             "main.mart_inferencemax__coverage", "main.mart_inferencemax__hardware_rollup"]
 # the InferenceMAX models, their seeds and every test on them (the tool-eval family is not involved)
-SELECT = ["--select", "+path:models/marts/inferencemax"]
+# cautious: tests of other families that merely touch the shared seeds stay out of this selection
+SELECT = ["--select", "+path:models/marts/inferencemax", "--indirect-selection", "cautious"]
 
 
 # ---------------------------------------------------------------- snapshot files

@@ -152,7 +152,7 @@ def test_markdown_headline_numbers_match_sql(built_report):
 def test_trends_show_every_snapshot_per_hw_key(built_report):
     html = built_report.html
     trends = html[html.index('<section id="trends">'):html.index('<section id="loadgen">')]
-    assert "int_inferencemax__points_joined" in trends  # no trends mart yet: computed from all snapshots
+    assert "mart_inferencemax__trends" in trends  # the history mart is preferred over recomputing from points
     models = [m for (m,) in built_report.query("select distinct model_slug from fct_inferencemax_points")]
     assert sorted(re.findall(r'<section class="chart trend" id="(trend-[^"]+)"', trends)) == sorted(chart_id("trend", m) for m in models)
     svg = svg_of(html, chart_id("trend", LOST_MODEL))
