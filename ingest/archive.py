@@ -123,6 +123,26 @@ def _write_readonly(path: Path, data: bytes) -> None:
     os.chmod(path, 0o444)
 
 
+def copy_readonly(src: Path, dest: Path, limit: int | None = None) -> str:
+    """Stream the first `limit` bytes (all when None) of src into a new read-only file; their sha256.
+    The streaming twin of _write_readonly, for files too big to hold in memory (loadgen traces)."""
+    h = hashlib.sha256()
+    with open(src, "rb") as fin, open(dest, "xb") as fout:
+        remaining = limit
+        while remaining is None or remaining > 0:
+            chunk = fin.read(1 << 20 if remaining is None else min(1 << 20, remaining))
+            if not chunk:
+                break
+            h.update(chunk)
+            fout.write(chunk)
+            if remaining is not None:
+                remaining -= len(chunk)
+        fout.flush()
+        os.fsync(fout.fileno())
+    os.chmod(dest, 0o444)
+    return h.hexdigest()
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -229,7 +249,12 @@ def append_fetch_log(archive_root: Path, *, snapshot_id: str, source: str, fetch
     for event in read_fetch_log(archive_root):
         if event.get("snapshot_id") == snapshot_id and event.get("fetched_at") == stamp:
             return
-    line = json.dumps({"snapshot_id": snapshot_id, "source": source, "fetched_at": stamp, "was_new": was_new})
+    append_jsonl(path, {"snapshot_id": snapshot_id, "source": source, "fetched_at": stamp, "was_new": was_new})
+
+
+def append_jsonl(path: Path, event: dict[str, Any]) -> None:
+    """Append one JSON line to an append-only log (the fetch log, the batch families' ingest logs)."""
+    line = json.dumps(event, ensure_ascii=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     # One write() on an O_APPEND file: concurrent appenders cannot interleave within a line.
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -239,17 +264,22 @@ def append_fetch_log(archive_root: Path, *, snapshot_id: str, source: str, fetch
         os.close(fd)
 
 
-def read_fetch_log(archive_root: Path) -> list[dict[str, Any]]:
-    path = source_root(archive_root) / FETCH_LOG
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         return []
     events = []
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
-            events.append(json.loads(line))
+            event = json.loads(line)
         except ValueError:
             continue  # a torn last line from a crash must not block future ingests
+        if isinstance(event, dict):
+            events.append(event)
     return events
+
+
+def read_fetch_log(archive_root: Path) -> list[dict[str, Any]]:
+    return read_jsonl(source_root(archive_root) / FETCH_LOG)
 
 
 def latest_fetch_times(archive_root: Path) -> dict[str, datetime]:

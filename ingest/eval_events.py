@@ -17,12 +17,13 @@ import duckdb
 
 from ingest.eval_readers import LOG_SUFFIXES, ParsedRecord, Rejection, read_file
 from ingest.raw_schema import ensure_raw_schema
+from ingest.batch_archive import Replay
 from ingest.record_batch import BatchIngestError, BatchSummary, BatchTables, canonical_sha256, discover, land_batch
 
 __all__ = ["BatchSummary", "EvalIngestError", "ensure_schema", "ingest_eval_events", "read_all", "record_sha256"]
 
 TABLES = BatchTables(records="raw.eval_events", batches="raw.eval_event_batches",
-                     rejects="raw.eval_event_rejects", batch_prefix="evb")
+                     rejects="raw.eval_event_rejects", batch_prefix="evb", family="eval_events")
 
 
 class EvalIngestError(BatchIngestError):
@@ -40,13 +41,18 @@ def record_sha256(record: dict, context: dict | None) -> str:
 
 
 def read_all(paths: list[Path]) -> tuple[int, list[ParsedRecord], list[Rejection]]:
+    files, records, rejections = _read(paths)
+    return len(files), records, rejections
+
+
+def _read(paths: list[Path]) -> tuple[list[Path], list[ParsedRecord], list[Rejection]]:
     files, rejections = discover(paths, LOG_SUFFIXES)
     records: list[ParsedRecord] = []
     for path in files:
         got, bad = read_file(path)
         records.extend(got)
         rejections.extend(bad)
-    return len(files), records, rejections
+    return files, records, rejections
 
 
 def _row(rec: ParsedRecord) -> dict[str, str | None]:
@@ -61,12 +67,15 @@ def _row(rec: ParsedRecord) -> dict[str, str | None]:
     }
 
 
-def ingest_eval_events(paths: list[Path], warehouse: Path, skip_bad: bool = False) -> BatchSummary:
-    """Read every file under `paths` and land the batch atomically. Raises EvalIngestError (nothing landed)."""
+def ingest_eval_events(paths: list[Path], warehouse: Path, skip_bad: bool = False, *,
+                       archive_root: Path | None = None, replay: Replay | None = None) -> BatchSummary:
+    """Read every file under `paths` and land the batch atomically, archiving its files under archive_root
+    (default: the configured archive). Raises EvalIngestError (nothing landed)."""
     if not paths:
         raise EvalIngestError("no input paths given")
-    file_count, records, rejections = read_all(paths)
+    files, records, rejections = _read(paths)
     if not records and not rejections:
         raise EvalIngestError(f"no evaluation records found in {', '.join(map(str, paths))}")
-    return land_batch(TABLES, paths, warehouse, file_count=file_count, rows=[_row(r) for r in records],
-                      rejections=rejections, skip_bad=skip_bad, error=EvalIngestError)
+    return land_batch(TABLES, paths, warehouse, file_count=len(files), rows=[_row(r) for r in records],
+                      rejections=rejections, skip_bad=skip_bad, error=EvalIngestError, files=files,
+                      archive_root=archive_root, replay=replay)

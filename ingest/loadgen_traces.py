@@ -23,6 +23,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest import archive, batch_archive
+from ingest.batch_archive import Replay
 from ingest.errors import IngestError
 from ingest.land import connect
 from loadgen.records import END_FIELDS, REQUEST_FIELDS, RUN_FIELDS
@@ -54,6 +56,17 @@ class TraceFile:
     summary_path: Path | None = None
     summary_text: str | None = None
     summary_sha256: str | None = None
+    # the paths recorded in raw.loadgen_runs (the original ones when replaying from the archive)
+    trace_label: str | None = None
+    summary_label: str | None = None
+
+    @property
+    def trace_file(self) -> str:
+        return self.trace_label or str(self.path)
+
+    @property
+    def summary_file(self) -> str | None:
+        return self.summary_label or (str(self.summary_path) if self.summary_path else None)
 
     @property
     def run_id(self) -> str:
@@ -146,8 +159,9 @@ def _last_line_start(path: Path, size: int) -> int:
         return 0
 
 
-def read_trace_file(path: Path) -> TraceFile:
-    """Header, torn-line check, sha256 and the summary.json beside it. Raises IngestError (file:line)."""
+def read_trace_file(path: Path, summary: Path | None = None) -> TraceFile:
+    """Header, torn-line check, sha256 and the summary.json beside it (or `summary`, given explicitly).
+    Raises IngestError (file:line)."""
     size = path.stat().st_size
     with path.open("rb") as f:
         first = f.readline()
@@ -176,8 +190,9 @@ def read_trace_file(path: Path) -> TraceFile:
 
     tf = TraceFile(path=path, header=header, sha256=_sha256(path), size=size, land_bytes=land_bytes,
                    torn_last_line=torn)
-    summary = path.parent / SUMMARY_NAME
-    if path.name == TRACE_NAME and summary.is_file():
+    explicit = summary is not None
+    summary = summary if explicit else path.parent / SUMMARY_NAME
+    if (explicit or path.name == TRACE_NAME) and summary.is_file():
         text = summary.read_text(encoding="utf-8")
         try:
             doc = json.loads(text)
@@ -332,8 +347,8 @@ def _insert_run(con: duckdb.DuckDBPyConnection, tf: TraceFile, batch_id: str, lo
                   "torn_last_line", "requests_landed", "batch_id", "loaded_at"])
     exprs = (["?"] + header_exprs + end_exprs + ["?::json", "?", "?", "?", "?", "?", "?", "?", "?", "?"])
     params = ([tf.run_id] + header_values
-              + [tf.summary_text, str(tf.summary_path) if tf.summary_path else None, tf.summary_sha256,
-                 str(tf.path), tf.sha256, tf.size, tf.torn_last_line, requests, batch_id, loaded_at])
+              + [tf.summary_text, tf.summary_file, tf.summary_sha256,
+                 tf.trace_file, tf.sha256, tf.size, tf.torn_last_line, requests, batch_id, loaded_at])
     try:
         con.execute(f"insert into raw.loadgen_runs ({', '.join(columns)}) select {', '.join(exprs)}", params)
     except duckdb.ConversionException as exc:
@@ -381,13 +396,32 @@ def _dedupe(traces: list[TraceFile]) -> list[TraceFile]:
     return list(by_run.values())
 
 
-def ingest_traces(paths: list[Path], warehouse: Path) -> TraceBatchSummary:
-    """Land every trace under `paths` in one transaction. Raises IngestError (nothing landed)."""
+def ingest_traces(paths: list[Path], warehouse: Path, *, archive_root: Path | None = None,
+                  replay: Replay | None = None) -> TraceBatchSummary:
+    """Land every trace under `paths` in one transaction, archiving each run's trace and summary under
+    archive_root (default: the configured archive) before it commits. Raises IngestError (nothing landed).
+    replay: land a logged batch again (semibench rebuild), nothing archived or logged."""
     if not paths:
         raise IngestError("no input paths given")
-    traces = _dedupe([read_trace_file(p) for p in discover_traces(paths)])
-    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)  # naive UTC, like the other raw tables
-    batch = TraceBatchSummary(f"lgb-{loaded_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}", Path(warehouse))
+    if replay is None:
+        loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)  # naive UTC, like the other raw tables
+        batch_id = f"lgb-{loaded_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        if archive_root is None:
+            from semibench import paths as semibench_paths
+            archive_root = semibench_paths.archive_dir()
+        traces = _dedupe([read_trace_file(p) for p in discover_traces(paths)])
+    else:
+        loaded_at, batch_id = replay.loaded_at, replay.batch_id
+        traces = []
+        for p in discover_traces(paths):
+            summary = replay.summaries.get(str(p))
+            tf = read_trace_file(p, Path(summary) if summary else None)
+            tf.trace_label = replay.origin.get(str(tf.path))
+            tf.summary_label = replay.origin.get(str(tf.summary_path)) if tf.summary_path else None
+            traces.append(tf)
+        traces = _dedupe(traces)
+    batch = TraceBatchSummary(batch_id, Path(warehouse))
+    logged: list[dict] = []
     con = connect(Path(warehouse))
     try:
         with tempfile.TemporaryDirectory(prefix="semibench-traces-") as scratch:
@@ -401,6 +435,9 @@ def ingest_traces(paths: list[Path], warehouse: Path) -> TraceBatchSummary:
                         batch.runs.append(RunOutcome(tf.run_id, tf.path, action, status, n))
                         continue
                     batch.runs.append(_land_one(con, tf, action, batch.batch_id, loaded_at, Path(scratch)))
+                if replay is None:
+                    # the archive holds the inputs before the warehouse does
+                    logged = [_archive_run(archive_root, tf, batch_id, loaded_at) for tf in traces]
                 con.commit()
             except BaseException:
                 con.rollback()
@@ -409,4 +446,31 @@ def ingest_traces(paths: list[Path], warehouse: Path) -> TraceBatchSummary:
         raise IngestError(f"{warehouse}: landing traces failed, nothing was landed: {_one_line(exc)}") from None
     finally:
         con.close()
+    if replay is None:
+        try:
+            batch_archive.append_ingest_log(archive_root, FAMILY, {
+                "batch_id": batch_id, "ingested_at": archive.format_time(loaded_at), "mode": "strict",
+                "paths": [str(p) for p in paths], "runs": logged})
+        except OSError as exc:
+            raise IngestError(f"batch {batch_id} was landed, but logging it in the archive at {archive_root} "
+                              f"failed (a rebuild would miss it): {exc.strerror or exc}") from None
     return batch
+
+
+FAMILY = "loadgen_traces"
+
+
+def _archive_run(archive_root: Path, tf: TraceFile, batch_id: str, loaded_at: datetime) -> dict:
+    """Store a run's trace (the bytes hashed when it was read: a live run keeps appending) and its summary
+    (the text landed); the log entry naming both."""
+    try:
+        trace = batch_archive.store_file(archive_root, FAMILY, tf.path, batch_id=batch_id, ingested_at=loaded_at,
+                                         sha256=tf.sha256, size=tf.size)
+        summary = None
+        if tf.summary_text is not None:
+            summary = batch_archive.store_file(archive_root, FAMILY, tf.summary_path, batch_id=batch_id,
+                                               ingested_at=loaded_at, data=tf.summary_text.encode("utf-8"))
+    except OSError as exc:
+        raise IngestError(f"{batch_archive.family_root(archive_root, FAMILY)}: cannot archive {tf.path}, nothing "
+                          f"was landed: {exc.strerror or exc}") from None
+    return {"run_id": tf.run_id, "trace": trace.entry(), "summary": summary.entry() if summary else None}

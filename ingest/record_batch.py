@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -23,6 +24,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from ingest import archive, batch_archive
+from ingest.batch_archive import Replay
 from ingest.errors import IngestError
 from ingest.land import connect
 
@@ -68,6 +71,7 @@ class BatchTables:
     batches: str
     rejects: str
     batch_prefix: str  # batch ids are `<prefix>-<UTC time>-<random>`
+    family: str        # archive directory (ingest.batch_archive)
 
 
 def _reject_constant(name: str) -> Any:
@@ -154,17 +158,36 @@ def _incoming_table(rows: list[dict[str, str | None]], batch_id: str, loaded_at:
 
 def land_batch(tables: BatchTables, paths: list[Path], warehouse: Path, *, file_count: int,
                rows: list[dict[str, str | None]], rejections: list[Rejection], skip_bad: bool,
-               error: type[BatchIngestError] = BatchIngestError) -> BatchSummary:
+               error: type[BatchIngestError] = BatchIngestError, files: list[Path] | None = None,
+               archive_root: Path | None = None, replay: Replay | None = None) -> BatchSummary:
     """Insert the rows whose record_sha256 is new, the rejects and one batch row, in one transaction.
 
     rows: one dict per valid record, keys = the records table's columns except batch_id and loaded_at;
     values are text (the record as JSON text; DuckDB casts it to JSON on insert). Raises `error`
-    (nothing landed) on a strict-mode rejection, a locked warehouse or any database failure."""
+    (nothing landed) on a strict-mode rejection, a locked warehouse or any database failure.
+
+    files: the input files read, archived (ingest.batch_archive) under archive_root (default: the
+    configured archive) before the transaction commits; the batch is logged after it committed.
+    replay: land a logged batch again (semibench rebuild): its id, time and original paths; nothing is
+    archived or logged."""
     fail_if_strict(rejections, len(rows), skip_bad, error)
-    loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)  # stored as naive UTC, like the other raw tables
-    batch_id = f"{tables.batch_prefix}-{loaded_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    if replay is not None:
+        loaded_at, batch_id = replay.loaded_at, replay.batch_id
+        rows = [{**r, "source_file": replay.origin.get(r["source_file"], r["source_file"])} if "source_file" in r
+                else r for r in rows]
+        rejections = [Rejection(Path(replay.origin.get(str(r.source_file), str(r.source_file))), r.source_locator,
+                                r.reason) for r in rejections]
+        path_texts = list(replay.paths)
+    else:
+        loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)  # stored as naive UTC, like the other raw tables
+        batch_id = f"{tables.batch_prefix}-{loaded_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        path_texts = [str(p) for p in paths]
+        if archive_root is None:
+            from semibench import paths as semibench_paths
+            archive_root = semibench_paths.archive_dir()
     mode = "skip_bad" if skip_bad else "strict"
     incoming = _incoming_table(rows, batch_id, loaded_at)
+    stored: list[batch_archive.StoredFile] = []
     try:
         con = connect(warehouse)
     except IngestError as exc:
@@ -188,8 +211,12 @@ def land_batch(tables: BatchTables, paths: list[Path], warehouse: Path, *, file_
                     [(batch_id, str(r.source_file), r.source_locator, r.reason, loaded_at) for r in rejections])
             con.execute(
                 f"insert into {tables.batches} values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [batch_id, loaded_at, mode, [str(p) for p in paths], file_count, len(rows), landed,
+                [batch_id, loaded_at, mode, path_texts, file_count, len(rows), landed,
                  len(rows) - landed, len(rejections)])
+            if replay is None:
+                # the archive holds the inputs before the warehouse does (a commit failing after this
+                # leaves only unreferenced, immutable copies)
+                stored = _archive_files(tables.family, files or [], archive_root, batch_id, loaded_at, error)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -200,4 +227,27 @@ def land_batch(tables: BatchTables, paths: list[Path], warehouse: Path, *, file_
         raise error(f"landing in {warehouse} failed, nothing was landed: {str(exc).splitlines()[0]}") from None
     finally:
         con.close()
+    if replay is None:
+        try:
+            batch_archive.append_ingest_log(archive_root, tables.family, {
+                "batch_id": batch_id, "ingested_at": archive.format_time(loaded_at), "mode": mode,
+                "paths": path_texts, "files": [f.entry() for f in stored]})
+        except OSError as exc:
+            raise error(f"batch {batch_id} was landed, but logging it in the archive at {archive_root} failed "
+                        f"(a rebuild would miss it): {exc.strerror or exc}") from None
     return BatchSummary(batch_id, mode, file_count, len(rows), landed, len(rows) - landed, rejections, by_kind)
+
+
+def _archive_files(family: str, files: list[Path], archive_root: Path, batch_id: str, loaded_at: datetime,
+                   error: type[BatchIngestError]) -> list[batch_archive.StoredFile]:
+    stored = []
+    for path in files:
+        try:
+            stored.append(batch_archive.store_file(archive_root, family, path, batch_id=batch_id,
+                                                   ingested_at=loaded_at))
+        except OSError as exc:
+            if not os.access(path, os.R_OK):
+                continue  # unreadable input: already a whole-file rejection of a --skip-bad batch
+            raise error(f"{batch_archive.family_root(archive_root, family)}: cannot archive {path}, nothing was "
+                        f"landed: {exc.strerror or exc}") from None
+    return stored

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ingest.batch_archive import Replay
 from ingest.record_batch import BatchIngestError, BatchSummary, BatchTables, canonical_sha256, discover, land_batch
 from ingest.vllm_readers import RESULT_SUFFIXES, ResultRecord, read_file
 
 TABLES = BatchTables(records="raw.vllm_results", batches="raw.vllm_result_batches",
-                     rejects="raw.vllm_result_rejects", batch_prefix="vrb")
+                     rejects="raw.vllm_result_rejects", batch_prefix="vrb", family="vllm_results")
 
 
 class VllmIngestError(BatchIngestError):
@@ -32,8 +33,10 @@ def _row(rec: ResultRecord) -> dict[str, str]:
     }
 
 
-def ingest_vllm_results(paths: list[Path], warehouse: Path, skip_bad: bool = False) -> BatchSummary:
-    """Read every result file under `paths` and land the batch atomically. Raises VllmIngestError
+def ingest_vllm_results(paths: list[Path], warehouse: Path, skip_bad: bool = False, *,
+                        archive_root: Path | None = None, replay: Replay | None = None) -> BatchSummary:
+    """Read every result file under `paths` and land the batch atomically, archiving its files under
+    archive_root (default: the configured archive). Raises VllmIngestError
     (nothing landed). A batch of valid files holding no runs (empty aggregate arrays) lands an empty
     batch; finding no files at all is an error (most likely a wrong path)."""
     if not paths:
@@ -47,4 +50,5 @@ def ingest_vllm_results(paths: list[Path], warehouse: Path, skip_bad: bool = Fal
         records.extend(got)
         rejections.extend(bad)
     return land_batch(TABLES, paths, warehouse, file_count=len(files), rows=[_row(r) for r in records],
-                      rejections=rejections, skip_bad=skip_bad, error=VllmIngestError)
+                      rejections=rejections, skip_bad=skip_bad, error=VllmIngestError, files=files,
+                      archive_root=archive_root, replay=replay)

@@ -24,7 +24,8 @@ class DemoRun:
     requests_landed: int
 
 
-def run_and_land_demo(warehouse: Path | None = None, runs_root: Path | None = None) -> DemoRun:
+def run_and_land_demo(warehouse: Path | None = None, runs_root: Path | None = None,
+                      archive_root: Path | None = None) -> DemoRun:
     """Run loadgen.run_demo (a few seconds: 1024 output tokens at 3.7 ms each) and land it."""
     from ingest.loadgen_traces import ingest_traces
     from loadgen.api import run_demo
@@ -40,7 +41,7 @@ def run_and_land_demo(warehouse: Path | None = None, runs_root: Path | None = No
     result = run_demo(run_dir, latency, run_id=run_id, model=DEMO_MODEL, isl=DEMO_ISL, osl=DEMO_OSL,
                       num_prompts=16, request_rate=float("inf"), max_concurrency=16, num_gpus=DEMO_NUM_GPUS,
                       label="semibench-run-demo")
-    batch = ingest_traces([result.run_dir], Path(warehouse or paths.warehouse_path()))
+    batch = ingest_traces([result.run_dir], Path(warehouse or paths.warehouse_path()), archive_root=archive_root)
     return DemoRun(result.run_id, Path(result.run_dir), result.status, batch.requests_landed)
 
 

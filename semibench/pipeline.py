@@ -162,7 +162,8 @@ def step_sample_event_logs(state: PipelineState) -> str:
 
     warehouse = Path(state.warehouse or paths.warehouse_path())
     for name, ingest in (("eval_events", ingest_eval_events), ("vllm_results", ingest_vllm_results)):
-        state.summary.sample_event_logs[name] = ingest([paths.sample_event_dir(name)], warehouse).records_landed
+        state.summary.sample_event_logs[name] = ingest([paths.sample_event_dir(name)], warehouse,
+                                                       archive_root=state.archive_root).records_landed
     return "success"
 
 
@@ -173,7 +174,7 @@ def step_loadgen_demo(state: PipelineState) -> str:
     from semibench.loadgen_demo import run_and_land_demo
 
     runs_root = Path(state.archive_root) / "loadgen" if state.archive_root else None
-    state.summary.loadgen_run_id = run_and_land_demo(state.warehouse, runs_root).run_id
+    state.summary.loadgen_run_id = run_and_land_demo(state.warehouse, runs_root, state.archive_root).run_id
     return "success"
 
 

@@ -60,6 +60,15 @@ class Workspace:
         return proc
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _scratch_default_archive(tmp_path_factory):
+    """Ingests archive their inputs (default: <project>/archive); in-process test ingests that name no
+    archive root must not write into the checkout."""
+    if "SEMIBENCH_ARCHIVE" not in os.environ:
+        os.environ["SEMIBENCH_ARCHIVE"] = str(tmp_path_factory.mktemp("default-archive"))
+    yield
+
+
 def make_workspace(tmp_path_factory, name: str) -> Workspace:
     return Workspace(tmp_path_factory.mktemp(name))
 

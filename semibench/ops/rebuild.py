@@ -3,13 +3,15 @@
     set_aside  move the current build warehouse (and its WAL) to `<name>.corrupt-<UTC time>` (or
                `.replaced-<time>` with --force on a healthy file): nothing is deleted, it can be inspected
     replay     ingest every archived snapshot into a fresh warehouse, in fetch-log order with each fetch's
-               original time, so snapshot recency, `latest` and coverage come out as they were
+               original time, so snapshot recency, `latest` and coverage come out as they were; then every
+               logged batch of the batch families (eval events, vLLM results, loadgen traces;
+               ingest.batch_archive), in landing order, from the archived files, under each batch's
+               original id, time, mode (strict / --skip-bad) and file paths
     build, publish, describe (+ any later pipeline step): the pipeline's own steps after ingest
 
 A marker file `<warehouse>.rebuilding` exists from set_aside until replay finished: if the rebuild is killed
-half way, `semibench run` refuses the partial warehouse instead of building on it. Only InferenceMAX data
-is archived; other families (eval events, vLLM results, loadgen traces) must be re-ingested from their
-files, and the run log is mirrored back from its JSONL file.
+half way, `semibench run` refuses the partial warehouse instead of building on it. The run log is mirrored
+back from its JSONL file.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ingest import archive
+from ingest import archive, batch_archive
 from ingest.config import load_config
 from ingest.errors import IngestError
 from semibench import paths
@@ -45,6 +47,49 @@ def replay_plan(archive_root: Path) -> list[tuple[str, datetime]]:
         when = archive.parse_time(manifest["fetched_at"])
         plan[(sid, archive.format_time(when))] = when
     return sorted(((sid, when) for (sid, _), when in plan.items()), key=lambda p: (p[1], p[0]))
+
+
+def replay_batch(archive_root: Path, event: dict, warehouse: Path) -> str:
+    """Land one logged batch again from its archived files; a one-line account. Raises IngestError (strict,
+    like the original ingest: a missing or damaged archived file, or a batch that no longer lands)."""
+    from ingest.batch_archive import Replay
+    from ingest.eval_events import ingest_eval_events
+    from ingest.loadgen_traces import ingest_traces
+    from ingest.vllm_results import ingest_vllm_results
+
+    family, batch_id = event["family"], event.get("batch_id")
+    try:
+        loaded_at = batch_archive.naive_utc(archive.parse_time(event["ingested_at"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise IngestError(f"{batch_archive.family_root(archive_root, family) / batch_archive.INGEST_LOG}: "
+                          f"batch {batch_id}: unreadable entry ({exc})") from None
+    origin: dict[str, str] = {}
+    summaries: dict[str, str] = {}
+
+    def fetch(entry: dict) -> Path:
+        path = batch_archive.stored_path(archive_root, family, entry).resolve()
+        origin[str(path)] = entry.get("original") or str(path)
+        return path
+
+    if family == "loadgen_traces":
+        files = []
+        for run in event.get("runs") or []:
+            trace = fetch(run["trace"])
+            if run.get("summary"):
+                summaries[str(trace)] = str(fetch(run["summary"]))
+            files.append(trace)
+        if not files:
+            return f"{family} {batch_id}: no runs"
+        replay = Replay(batch_id, loaded_at, list(event.get("paths") or []), origin, summaries)
+        result = ingest_traces(files, warehouse, replay=replay)
+        return f"{family} {batch_id}: {len(result.runs)} runs, {result.requests_landed} requests"
+    files = [fetch(entry) for entry in event.get("files") or []]
+    if not files:
+        return f"{family} {batch_id}: no files"
+    ingest = {"eval_events": ingest_eval_events, "vllm_results": ingest_vllm_results}[family]
+    replay = Replay(batch_id, loaded_at, list(event.get("paths") or []), origin)
+    summary = ingest(files, warehouse, skip_bad=event.get("mode") == "skip_bad", replay=replay)
+    return f"{family} {batch_id}: {summary.records_landed} records"
 
 
 def needs_rebuild(warehouse: Path) -> str | None:
@@ -88,8 +133,8 @@ def rebuild_warehouse(*, config_path: Path | None = None, warehouse: Path | None
             healthy = True
         except WarehouseCorrupt:
             healthy = False
-        if not replay_plan(archive_root):
-            raise IngestError(f"{archive.source_root(archive_root)}: no archived snapshots to rebuild from")
+        if not replay_plan(archive_root) and not batch_archive.logged_batches(archive_root):
+            raise IngestError(f"{archive_root}: no archived snapshots or batches to rebuild from")
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
         moved = set_aside(warehouse, "replaced" if healthy and not incomplete else "corrupt")
@@ -111,6 +156,12 @@ def rebuild_warehouse(*, config_path: Path | None = None, warehouse: Path | None
         # A rebuild restores data already seen: nothing here is news worth a coverage/big-change alert.
         state.summary.snapshot_was_new = False
         say(f"replayed {len(plan)} fetches of {len({s for s, _ in plan})} archived snapshots, {landed:,} points")
+        batches = batch_archive.logged_batches(archive_root)
+        for event in batches:
+            replay_batch(archive_root, event, warehouse)
+        if batches:
+            counts = {f: sum(1 for e in batches if e["family"] == f) for f in batch_archive.FAMILIES}
+            say("replayed " + ", ".join(f"{n} {f} batches" for f, n in counts.items() if n))
         rebuild_marker(warehouse).unlink(missing_ok=True)
         return "success"
 
