@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from aiohttp import web
 
 from ingest.config import ArchiveConfig, Config, InferenceMaxConfig
+from tests.dashboard_server import ThreadedDashboardServer
 
 SHARED_DIR = Path(__file__).resolve().parents[3] / "shared"
 REAL_DASHBOARD = SHARED_DIR / "inferencemax" / "dashboard" / "2025-10-23"
@@ -63,18 +63,15 @@ class Reply:
     content_type: str = "application/json"
 
 
-class FakeInferenceMax:
+class FakeInferenceMax(ThreadedDashboardServer):
     """Serves <url>/data/inference-performance/<name> from `files`; `script(name, replies)` makes the next
     requests for that name answer with the given replies in order (the last one repeats)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.files: dict[str, bytes] = {n: encode(make_points(*self._parts(n))) for n in file_names()}
         self.scripts: dict[str, list[Reply]] = {}
         self.hits: Counter[str] = Counter()
-        self.url = ""
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="fake-inferencemax", daemon=True)
-        self._runner: web.AppRunner | None = None
 
     @staticmethod
     def _parts(name: str) -> tuple[str, str, str]:
@@ -111,37 +108,6 @@ class FakeInferenceMax:
                 return web.Response(status=404, text="no such file")
         return web.Response(status=reply.status, body=body or b"", headers=reply.headers,
                             content_type=reply.content_type)
-
-    async def _start(self) -> int:
-        app = web.Application()
-        app.router.add_get("/data/inference-performance/{name}", self._handle)
-        # Short shutdown: handlers still sleeping for a timeout test are cancelled instead of awaited.
-        self._runner = web.AppRunner(app, shutdown_timeout=0.2, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        return site._server.sockets[0].getsockname()[1]
-
-    def start(self) -> "FakeInferenceMax":
-        self._thread.start()
-        port = asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
-        self.url = f"http://127.0.0.1:{port}"
-        return self
-
-    async def _shutdown(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-        # Handlers still sleeping for a timeout test: cancel and await them so the loop closes cleanly.
-        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        for t in tasks:
-            t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._loop.close()
 
 
 @pytest.fixture

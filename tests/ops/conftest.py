@@ -22,6 +22,7 @@ from aiohttp import web
 
 from semibench import paths
 from tests.conftest import PROJECT_DIR, Workspace
+from tests.dashboard_server import ThreadedDashboardServer
 
 SAMPLE = paths.sample_dir()
 
@@ -131,20 +132,17 @@ def fresh(tmp_path) -> OpsWorkspace:
     return OpsWorkspace(tmp_path / "fresh")
 
 
-class SampleServer:
+class SampleServer(ThreadedDashboardServer):
     """Serves <url>/data/inference-performance/<name> from `files` (default: the bundled sample). While
     `hold` is set, every request waits until release() is called, then gets `status` (200 = the file)."""
 
     def __init__(self, files: dict[str, bytes] | None = None):
+        super().__init__()
         self.files = files if files is not None else {p.name: p.read_bytes() for p in SAMPLE.glob("*.json")}
         self.status = 200
         self.hold = False
         self.requested = threading.Event()  # at least one request arrived
-        self.url = ""
-        self._loop = asyncio.new_event_loop()
         self._release: asyncio.Event | None = None
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._runner: web.AppRunner | None = None
 
     async def _handle(self, request: web.Request) -> web.Response:
         self.requested.set()
@@ -155,30 +153,15 @@ class SampleServer:
             return web.Response(status=self.status if self.status != 200 else 404, text="not here")
         return web.Response(body=self.files[name], content_type="application/json")
 
-    async def _start(self) -> int:
+    async def _on_start(self) -> None:
         self._release = asyncio.Event()
-        app = web.Application()
-        app.router.add_get("/data/inference-performance/{name}", self._handle)
-        self._runner = web.AppRunner(app, shutdown_timeout=0.2, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        return site._server.sockets[0].getsockname()[1]
-
-    def start(self) -> "SampleServer":
-        self._thread.start()
-        port = asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
-        self.url = f"http://127.0.0.1:{port}"
-        return self
 
     def release(self) -> None:
         self._loop.call_soon_threadsafe(self._release.set)
 
     def stop(self) -> None:
         self.release()
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
+        super().stop()
 
     def config(self, path: Path, extra: str = "", timeout_s: float = 30) -> Path:
         path.write_text(f"inferencemax:\n  base_url: {self.url}\n  timeout_s: {timeout_s}\n  retries: 0\n"
