@@ -50,6 +50,10 @@ class DbtResult:
 def dbt_env(warehouse: Path, target_dir: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["SEMIBENCH_WAREHOUSE"] = str(Path(warehouse).resolve())
+    # Spark reads the raw lake and keeps its tables beside the warehouse unless told otherwise; absolute,
+    # because dbt's profile would resolve a relative path against the shell's directory
+    env["SEMIBENCH_LAKE"] = str(paths.lake_dir(warehouse))
+    env["SEMIBENCH_SPARK_WAREHOUSE"] = str(paths.spark_warehouse_dir(warehouse))
     env["DBT_TARGET_PATH"] = str(target_dir or paths.dbt_target_dir())
     env.setdefault("DBT_LOG_PATH", str(Path(env["DBT_TARGET_PATH"]) / "logs"))
     env["DBT_USE_COLORS"] = "false"
