@@ -196,3 +196,15 @@
         aggregate(array_sort(collect_list(cast({{ expr }} as double))), cast(0 as double), (acc, v) -> acc + v)
     end
 {%- endmacro %}
+
+{# eval_round_double(x, digits): round a double to `digits` decimals as DuckDB's round does: scale by
+   10^digits in double arithmetic, round half away from zero, scale back. Spark's round(x, d) rounds the
+   decimal spelling of x instead (0.00015 -> 0.0002 on Spark, 0.0001 on DuckDB, whose 0.00015 * 10000 is
+   1.4999999999999998); round(y, 0) of the scaled double is the same on both. #}
+{% macro eval_round_double(x, digits) -%}
+    {{ return(adapter.dispatch('eval_round_double', 'semibench')(x, digits)) }}
+{%- endmacro %}
+{% macro default__eval_round_double(x, digits) -%}round({{ x }}, {{ digits }}){%- endmacro %}
+{% macro spark__eval_round_double(x, digits) -%}
+    (round(cast({{ x }} as double) * {{ 10 ** digits }}, 0) / {{ 10 ** digits }})
+{%- endmacro %}

@@ -58,7 +58,7 @@ select
     prompt_type,
     -- the old runner defaulted missing dimensions to easy / 0.8 when it filed results; do the same, flagged
     coalesce(difficulty_raw, 'easy') as difficulty,
-    round(coalesce(tool_success_rate_field, tool_reliability_field, 0.8), 4) as tool_success_rate,
+    {{ semibench.eval_round_double('coalesce(tool_success_rate_field, tool_reliability_field, 0.8)', 4) }} as tool_success_rate,
     difficulty_raw is null or coalesce(tool_success_rate_field, tool_reliability_field) is null as dimensions_defaulted,
     task_type,
     coalesce(success_field, successful_field) as succeeded,

@@ -16,7 +16,7 @@ select
     try_cast({{ semibench.json_text('record_context', '$.database_last_updated') }} as timestamp) as snapshot_updated_at,
     {{ semibench.json_text('record_context', '$.model') }} as model_raw,
     {{ semibench.json_text('record_context', '$.prompt_type') }} as prompt_type,
-    round(cast({{ semibench.json_text('record_context', '$.tool_success_rate') }} as double), 4) as tool_success_rate,
+    {{ semibench.eval_round_double('cast(' ~ semibench.json_text('record_context', '$.tool_success_rate') ~ ' as double)', 4) }} as tool_success_rate,
     {{ semibench.json_text('record_context', '$.difficulty') }} as difficulty,
     {{ semibench.json_text('record_context', '$.task_type') }} as task_type,
     cast({{ semibench.json_text('record', '$.total') }} as integer) as tests,
