@@ -200,7 +200,8 @@ ranked as (
     select
         *,
         case when frontier_tput_per_gpu is not null then
-            rank() over (partition by run_id order by frontier_tput_per_gpu desc nulls last)
+            -- bigint on both engines (Spark's rank() is an int)
+            cast(rank() over (partition by run_id order by frontier_tput_per_gpu desc nulls last) as {{ dbt.type_bigint() }})
         end as frontier_rank_at_run_interactivity,
         max(frontier_tput_per_gpu) over (partition by run_id) as best_frontier_tput_per_gpu,
         row_number() over (partition by run_id order by nearest_point_log_distance nulls last, hw_key)
