@@ -122,10 +122,10 @@
     (timestamp '1970-01-01 00:00:00' + ({{ ns }}) / 1000 * interval '1 microsecond')
 {%- endmacro %}
 {% macro duckdb__timestamp_from_epoch_ns(ns) -%}
-    make_timestamp({{ semibench.integer_divide(ns, 1000) }})
+    make_timestamp({{ semibench.duckdb__integer_divide(ns, 1000) }})
 {%- endmacro %}
 {# timestamp_micros gives a TIMESTAMP (session-local display); the warehouse keeps UTC, so set
    spark.sql.session.timeZone=UTC on the Spark target #}
 {% macro spark__timestamp_from_epoch_ns(ns) -%}
-    timestamp_micros({{ semibench.integer_divide(ns, 1000) }})
+    timestamp_micros({{ semibench.spark__integer_divide(ns, 1000) }})
 {%- endmacro %}
