@@ -140,7 +140,7 @@ def table_rows(warehouse: Path) -> dict[str, int]:
         con.close()
 
 
-def raw_table_bytes(warehouse: Path) -> dict[str, int]:
+def estimated_rows(warehouse: Path) -> dict[str, int]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         return {f"{s}.{t}": int(b) for s, t, b in con.execute(
@@ -229,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
                     "memory_limit": os.environ.get("SEMIBENCH_DUCKDB_MEMORY_LIMIT", "8GB")},
         "requests": a.requests, "requests_per_run": a.requests_per_run, "chunks": list(a.chunks),
         "generate": gen, "raw_mb": round(raw_mb), "rows_generated": rows0,
-        "raw_table_bytes": raw_table_bytes(warehouse),
+        "estimated_rows_at_end": estimated_rows(warehouse),
         "steps": [asdict(s) for s in steps],
     }
     if a.json:
