@@ -17,7 +17,7 @@ requests as (
 
     select
         *,
-        case when num_chunks > 0 then chunk_ns[num_chunks] end as last_chunk_offset_ns
+        case when num_chunks > 0 then {{ semibench.array_element('chunk_ns', 'num_chunks') }} end as last_chunk_offset_ns
     from {{ ref('stg_loadgen__requests') }}
     where is_main_phase
 

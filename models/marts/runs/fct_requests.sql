@@ -1,10 +1,36 @@
+{#- the goodput SLOs are part of the fingerprint: changing them re-judges every run -#}
+{%- set salt_parts = [] -%}
+{%- for metric, value in semibench.goodput_slos().items() -%}{%- do salt_parts.append(metric ~ '=' ~ value) -%}{%- endfor -%}
+{%- set salt = 'goodput:' ~ salt_parts | join(',') -%}
+{{ config(**semibench.trace_incremental_config()) }}
+{{ config(post_hook="{{ semibench.delete_stale_run_rows(this, semibench.loadgen_run_batches(" ~ salt | tojson ~ ")) }}") }}
 -- One row per request of every loadgen run, with its run's context and the per-request figures the run
 -- statistics are made of. counts_in_stats marks the rows vLLM's statistics use (main phase, successful);
 -- meets_goodput_slos applies the goodput vars to each request (null when no SLO is set).
+-- Incremental per run (macros/loadgen_incremental.sql): only new runs and runs replaced by a grown trace
+-- are (re)built; rows of runs gone from raw are deleted by the post-hook; a change of the goodput vars
+-- re-judges every run.
 
-with requests as (
+with batches as (
 
-    select * from {{ ref('stg_loadgen__requests') }}
+    {{ semibench.loadgen_run_batches(salt) }}
+
+),
+
+pending_batches as (
+
+    {{ semibench.pending_run_batches('batches') }}
+
+),
+
+requests as (
+
+    select
+        requests.*,
+        pending_batches.run_batch_key
+    from {{ ref('stg_loadgen__requests') }} as requests
+    inner join pending_batches
+        on requests.run_id = pending_batches.run_id
 
 )
 
@@ -49,5 +75,8 @@ select
     end as meets_goodput_slos,
     requests.inflight_at_send,
     requests.concurrency_limit,
-    requests.qps_limit
+    requests.qps_limit,
+    -- the run's fingerprint when it was modelled, and the dbt invocation that modelled it
+    requests.run_batch_key,
+    '{{ invocation_id }}' as dbt_invocation_id
 from requests

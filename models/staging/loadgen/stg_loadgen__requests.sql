@@ -18,7 +18,7 @@ select
     backend,
     scheduled_offset_ns,
     send_offset_ns,
-    make_timestamp(send_unix_ns // 1000) as sent_at,
+    {{ semibench.timestamp_from_epoch_ns('send_unix_ns') }} as sent_at,
     queue_ns / 1e6 as queue_ms,
     chunk_ns,
     num_chunks,

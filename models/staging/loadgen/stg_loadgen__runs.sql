@@ -52,12 +52,12 @@ select
     sweep_id,
     sweep_step,
     label,
-    -- wall-clock start in UTC (start_unix_ns is ns since the epoch; make_timestamp takes microseconds)
-    make_timestamp(start_unix_ns // 1000) as started_at,
+    -- wall-clock start in UTC (start_unix_ns is ns since the epoch; microsecond precision)
+    {{ semibench.timestamp_from_epoch_ns('start_unix_ns') }} as started_at,
     start_unix_ns,
     end_status is not null as has_end_line,
     coalesce(end_status, 'incomplete') as status,
-    case when end_unix_ns is not null then make_timestamp(end_unix_ns // 1000) end as ended_at,
+    case when end_unix_ns is not null then {{ semibench.timestamp_from_epoch_ns('end_unix_ns') }} end as ended_at,
     end_duration_s,
     end_requests_written,
     end_main_start_offset_ns

@@ -1,0 +1,5 @@
+import sys
+
+from bench.warehouse_scale.run import main
+
+sys.exit(main())
