@@ -144,7 +144,9 @@ def build_other_target(target: str, dbt_args: list[str], quiet: bool) -> None:
     if target == "spark" and (reason := spark_unavailable_reason()):
         fail(f"--target spark: {reason}")
     print(sync_lake_of(paths.warehouse_path()))
-    result = dbt_build(dbt_args=["--target", target, *dbt_args], progress=not quiet)
+    # its own artifacts folder: the report reads the DuckDB build's run_results.json
+    result = dbt_build(dbt_args=["--target", target, *dbt_args], progress=not quiet,
+                       target_dir=paths.dbt_target_dir() / f"target-{target}")
     counts = result.counts()
     print(f"dbt build --target {target}: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
           + f" (exit {result.returncode})")

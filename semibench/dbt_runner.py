@@ -81,6 +81,10 @@ def run_dbt(
         "--profiles-dir", str(paths.PROJECT_DIR),
     ]
     tail: list[str] = []
+    results_path = Path(env["DBT_TARGET_PATH"]) / "run_results.json"
+    # a dbt that fails before running anything (a compile error) leaves the previous run's results:
+    # never report those as this run's
+    results_path.unlink(missing_ok=True)
     proc = subprocess.Popen(
         cmd, cwd=paths.PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -95,7 +99,7 @@ def run_dbt(
         if m and on_progress:
             on_progress(int(m.group(1)), int(m.group(2)), m.group(3), line)
     returncode = proc.wait()
-    nodes = read_run_results(Path(env["DBT_TARGET_PATH"]) / "run_results.json")
+    nodes = read_run_results(results_path)
     return DbtResult(returncode=returncode, nodes=nodes, output_tail=tail)
 
 

@@ -60,7 +60,8 @@ def build_and_publish(warehouse: Path | None = None, published: Path | None = No
 _DBT_FAULT_AFTER_NODES = 10
 
 
-def dbt_build(warehouse: Path | None = None, *, dbt_args: list[str] | None = None, progress: bool = True) -> DbtResult:
+def dbt_build(warehouse: Path | None = None, *, dbt_args: list[str] | None = None, progress: bool = True,
+              target_dir: Path | None = None) -> DbtResult:
     ensure_warehouse_schema(Path(warehouse or paths.warehouse_path()))
     with dbt_progress(progress) as show:
         def on_progress(done, total, status, line):
@@ -69,7 +70,8 @@ def dbt_build(warehouse: Path | None = None, *, dbt_args: list[str] | None = Non
             if show:
                 show(done, total, status, line)
 
-        return run_dbt(["build", *(dbt_args or [])], warehouse=warehouse, on_progress=on_progress)
+        return run_dbt(["build", *(dbt_args or [])], warehouse=warehouse, target_dir=target_dir,
+                       on_progress=on_progress)
 
 
 def ensure_warehouse_schema(warehouse: Path) -> None:

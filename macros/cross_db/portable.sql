@@ -49,13 +49,6 @@
     array_sort({% if distinct %}collect_set{% else %}collect_list{% endif %}({{ expr }}))
 {%- endmacro %}
 
-{# integer_divide(a, b): integer division truncating like DuckDB's // on non-negative operands #}
-{% macro integer_divide(a, b) -%}
-    {{ return(adapter.dispatch('integer_divide', 'semibench')(a, b)) }}
-{%- endmacro %}
-{% macro default__integer_divide(a, b) -%}({{ a }} // {{ b }}){%- endmacro %}
-{% macro spark__integer_divide(a, b) -%}({{ a }} div {{ b }}){%- endmacro %}
-
 {# timestamp_from_epoch_us(us): UTC timestamp (no time zone) from microseconds since the Unix epoch #}
 {% macro timestamp_from_epoch_us(us) -%}
     {{ return(adapter.dispatch('timestamp_from_epoch_us', 'semibench')(us)) }}

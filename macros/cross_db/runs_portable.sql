@@ -45,19 +45,12 @@
     from_json({{ json_column }}, 'struct<{{ parts | join(",") }}>')
 {%- endmacro %}
 
-{# array_length(arr): number of elements (bigint); null for a null array #}
-{% macro array_length(arr) -%}
-    {{ return(adapter.dispatch('array_length', 'semibench')(arr)) }}
+{# array_element_at_offset(arr, offset): the element at the 0-based offset; null when the index is out of range #}
+{% macro array_element_at_offset(arr, index) -%}
+    {{ return(adapter.dispatch('array_element_at_offset', 'semibench')(arr, index)) }}
 {%- endmacro %}
-{% macro default__array_length(arr) -%}len({{ arr }}){%- endmacro %}
-{% macro spark__array_length(arr) -%}cast(array_size({{ arr }}) as bigint){%- endmacro %}
-
-{# array_element(arr, index): the element at the 0-based index; null when the index is out of range #}
-{% macro array_element(arr, index) -%}
-    {{ return(adapter.dispatch('array_element', 'semibench')(arr, index)) }}
-{%- endmacro %}
-{% macro default__array_element(arr, index) -%}{{ arr }}[{{ index }} + 1]{%- endmacro %}
-{% macro spark__array_element(arr, index) -%}try_element_at({{ arr }}, cast({{ index }} as int) + 1){%- endmacro %}
+{% macro default__array_element_at_offset(arr, index) -%}{{ arr }}[{{ index }} + 1]{%- endmacro %}
+{% macro spark__array_element_at_offset(arr, index) -%}try_element_at({{ arr }}, cast({{ index }} as int) + 1){%- endmacro %}
 
 {#
   array_sum(arr): sum of the non-null elements of a numeric array, left to right; null when the array is

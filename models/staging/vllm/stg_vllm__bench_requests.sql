@@ -67,17 +67,17 @@ requests as (
     select
         record_sha256,
         request_index,
-        {{ semibench.array_element('input_lens', 'request_index') }} as input_len,
-        {{ semibench.array_element('output_lens', 'request_index') }} as output_len,
-        {{ semibench.array_element('ttfts', 'request_index') }} as ttft_s,
-        {{ semibench.array_element('itls', 'request_index') }} as itls_s,
-        {{ semibench.array_element('latencies', 'request_index') }} as latency_s,
-        {{ semibench.array_element('start_times', 'request_index') }} as start_time_s,
-        {{ semibench.array_element('queue_times', 'request_index') }} as queue_time_s,
-        {{ semibench.array_element('generated_texts', 'request_index') }} as generated_text,
-        nullif({{ semibench.array_element('errors', 'request_index') }}, '') as error,
+        {{ semibench.array_element_at_offset('input_lens', 'request_index') }} as input_len,
+        {{ semibench.array_element_at_offset('output_lens', 'request_index') }} as output_len,
+        {{ semibench.array_element_at_offset('ttfts', 'request_index') }} as ttft_s,
+        {{ semibench.array_element_at_offset('itls', 'request_index') }} as itls_s,
+        {{ semibench.array_element_at_offset('latencies', 'request_index') }} as latency_s,
+        {{ semibench.array_element_at_offset('start_times', 'request_index') }} as start_time_s,
+        {{ semibench.array_element_at_offset('queue_times', 'request_index') }} as queue_time_s,
+        {{ semibench.array_element_at_offset('generated_texts', 'request_index') }} as generated_text,
+        nullif({{ semibench.array_element_at_offset('errors', 'request_index') }}, '') as error,
         -- vLLM leaves `error` empty for a successful request; without an errors array success is unknown
-        case when errors is not null then coalesce({{ semibench.array_element('errors', 'request_index') }}, '') = '' end as success
+        case when errors is not null then coalesce({{ semibench.array_element_at_offset('errors', 'request_index') }}, '') = '' end as success
     from positions
 
 ),
