@@ -1,9 +1,10 @@
+{#- incremental per snapshot: delete+insert on snapshot_id on DuckDB, insert_overwrite by snapshot_batch_key
+    on Spark (macros/cross_db/imx_portable.sql) -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='snapshot_id',
     on_schema_change='fail',
-    post_hook="{{ semibench.delete_stale_snapshot_rows(this, semibench.inferencemax_raw_batches()) }}"
+    post_hook="{{ semibench.delete_stale_snapshot_rows(this, semibench.inferencemax_raw_batches()) }}",
+    **semibench.snapshot_incremental_config()
 ) }}
 {#
   The ONE place the point JSON is parsed: every known field is extracted in a single pass (one
