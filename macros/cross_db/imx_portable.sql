@@ -79,3 +79,17 @@
     from {{ relation }} as unnest_source
     lateral view posexplode(from_json(unnest_source.{{ json_column }}, 'array<struct<{{ parts | join(', ') }}>>')) exploded as position, {{ element }}
 {%- endmacro %}
+
+{#
+  try_double_to_int(expr): a double rounded to the nearest integer (ties to even, DuckDB's cast) as an
+  int, null when out of range or not a number. Spark's cast truncates, so it rounds with bround first.
+#}
+{% macro try_double_to_int(expr) -%}
+    {{ return(adapter.dispatch('try_double_to_int', 'semibench')(expr)) }}
+{%- endmacro %}
+{% macro default__try_double_to_int(expr) -%}
+    {{ semibench.try_cast(expr, dbt.type_int()) }}
+{%- endmacro %}
+{% macro spark__try_double_to_int(expr) -%}
+    try_cast(bround({{ expr }}, 0) as int)
+{%- endmacro %}
