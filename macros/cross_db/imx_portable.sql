@@ -93,3 +93,44 @@
 {% macro spark__try_double_to_int(expr) -%}
     try_cast(bround({{ expr }}, 0) as int)
 {%- endmacro %}
+
+{#
+  Seeds on Spark (method: session): dbt-spark's spark__load_csv_rows binds values with Python's
+  `sql % params` (dbt/adapters/spark/session.py), which neither escapes quotes (a seed value with an
+  apostrophe is a syntax error) nor maps None to null (an empty cell becomes the text 'None'). This
+  override (the root project's spark__ macro wins the dispatch) renders each value as an escaped
+  literal instead, so seeds load the same values on Spark as on DuckDB: empty cells are null.
+  (Shared by every seed: move it to the seeds' own macro file when merging.)
+#}
+{% macro spark__load_csv_rows(model, agate_table) %}
+    {%- set batch_size = get_batch_size() -%}
+    {%- set column_override = model['config'].get('column_types', {}) -%}
+    {%- set statements = [] -%}
+    {%- for chunk in agate_table.rows | batch(batch_size) -%}
+        {%- set sql -%}
+            insert into {{ this.render() }} values
+            {% for row in chunk -%}
+                ({%- for col_name in agate_table.column_names -%}
+                    {%- set inferred_type = adapter.convert_type(agate_table, loop.index0) -%}
+                    {%- set type = column_override.get(col_name, inferred_type) -%}
+                    cast({{ semibench.spark_seed_literal(row[loop.index0]) }} as {{ type }})
+                    {%- if not loop.last %},{% endif -%}
+                {%- endfor -%})
+                {%- if not loop.last %},{% endif %}
+            {% endfor %}
+        {%- endset -%}
+        {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
+        {%- if loop.index0 == 0 -%}
+            {%- do statements.append(sql) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(statements[0]) }}
+{% endmacro %}
+
+{% macro spark_seed_literal(value) -%}
+    {%- if value is none -%}
+        null
+    {%- else -%}
+        '{{ value | string | replace("\\", "\\\\") | replace("'", "\\'") }}'
+    {%- endif -%}
+{%- endmacro %}
