@@ -9,8 +9,8 @@ with cells as (
 select m.model_name
 from {{ ref('agg_tool_eval_by_model') }} as m
 full outer join cells as c using (model_name)
-where c.tests is distinct from m.tests
-   or c.full_successes is distinct from m.full_successes
-   or c.partial_successes is distinct from m.partial_successes
-   or c.total_errors is distinct from m.total_errors
+where not ({{ semibench.null_safe_equals('c.tests', 'm.tests') }})
+   or not ({{ semibench.null_safe_equals('c.full_successes', 'm.full_successes') }})
+   or not ({{ semibench.null_safe_equals('c.partial_successes', 'm.partial_successes') }})
+   or not ({{ semibench.null_safe_equals('c.total_errors', 'm.total_errors') }})
    or m.tests_from_events + m.tests_from_legacy <> m.tests

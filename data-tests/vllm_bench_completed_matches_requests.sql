@@ -10,4 +10,4 @@ with requests as (
 select runs.run_id, runs.source_file, runs.completed, requests.successful_rows
 from {{ ref('stg_vllm__bench_runs') }} as runs
 join requests on runs.run_id = requests.run_id
-where runs.completed is distinct from requests.successful_rows
+where not ({{ semibench.null_safe_equals('runs.completed', 'requests.successful_rows') }})

@@ -30,3 +30,11 @@ from {{ model }}
 group by 1
 having count(*) > 1
 {% endtest %}
+
+{# Rows whose value is not valid JSON (nulls are left to not_null tests). On Spark the check is lenient
+   (see json_doc_is_valid in macros/cross_db/json_docs.sql). #}
+{% test eval_json_valid(model, column_name) %}
+select * from {{ model }}
+where {{ column_name }} is not null
+  and not coalesce({{ semibench.json_doc_is_valid(column_name) }}, false)
+{% endtest %}

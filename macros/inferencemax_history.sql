@@ -7,7 +7,7 @@
   only snapshots not yet modelled are processed. "Not yet modelled" is decided by a fingerprint,
   `snapshot_batch_key`, stored on every row:
 
-    base:          hash(raw row count, latest raw loaded_at, hardware_key_aliases content, the model's SQL checksum)
+    base:          hash(snapshot_id, raw row count, latest raw loaded_at, hardware_key_aliases content, the model's SQL checksum)
     downstream:    hash(upstream batch key, the model's SQL checksum, the vars it depends on)
     pair (diffs):  hash(both snapshots' joined batch keys, the model's SQL checksum, var snapshot_diff_tolerance)
 
@@ -20,6 +20,11 @@
   no longer consecutive, or reprocessed under a new fingerprint) are deleted by the post-hook
   `delete_stale_snapshot_rows`, inside the model's transaction.
 
+  Every fingerprint includes the snapshot id (the derived ones through their upstream key), so a batch
+  key identifies exactly one snapshot (or pair). Spark (parquet tables: no DELETE) relies on that: the
+  tables are partitioned by snapshot_batch_key (macro snapshot_incremental_config, insert_overwrite with
+  dynamic partition overwrite) and the post-hook drops the partitions of stale batch keys.
+
   Recency (latest snapshot, ordinal, fetch time) is never stored in these tables: it changes with every
   fetch. Views and tables downstream join it from stg_inferencemax__snapshots.
 #}
@@ -31,6 +36,7 @@
     select
         raw_batches.snapshot_id,
         {{ dbt.hash(dbt.concat([
+            'raw_batches.snapshot_id', "'|'",
             dbt.cast('raw_batches.raw_row_count', dbt.type_string()), "'|'",
             dbt.cast('raw_batches.raw_loaded_at', dbt.type_string()), "'|'",
             'alias_fingerprint.aliases', "'|'",
@@ -42,7 +48,7 @@
         group by snapshot_id
     ) as raw_batches
     cross join (
-        select coalesce({{ dbt.listagg(alias_pairs, "','", 'order by ' ~ alias_pairs) }}, '') as aliases
+        select coalesce({{ semibench.sorted_string_agg(alias_pairs, "','") }}, '') as aliases
         from {{ ref('hardware_key_aliases') }}
     ) as alias_fingerprint
 {%- endmacro %}
@@ -60,6 +66,10 @@
    current batches: snapshots removed by retention, and old copies of reprocessed snapshots. Runs inside
    the model's transaction, after the insert. #}
 {% macro delete_stale_snapshot_rows(relation, current_batches_sql) -%}
+    {{ return(adapter.dispatch('delete_stale_snapshot_rows', 'semibench')(relation, current_batches_sql)) }}
+{%- endmacro %}
+
+{% macro default__delete_stale_snapshot_rows(relation, current_batches_sql) -%}
     delete from {{ relation }} as modelled
     where not exists (
         select 1
@@ -67,6 +77,24 @@
         where current_batches.snapshot_id = modelled.snapshot_id
             and current_batches.snapshot_batch_key = modelled.snapshot_batch_key
     )
+{%- endmacro %}
+
+{#- Spark: parquet tables have no DELETE. The table is partitioned by snapshot_batch_key (one partition per
+    modelled snapshot or pair, see snapshot_incremental_config), so the stale rows are whole partitions:
+    find their keys, drop them. Rendered when the hook runs, after the insert. -#}
+{% macro spark__delete_stale_snapshot_rows(relation, current_batches_sql) -%}
+    {%- if execute -%}
+        {%- set stale = run_query(
+            "select distinct modelled.snapshot_batch_key from " ~ relation ~ " as modelled"
+            ~ " left anti join (" ~ current_batches_sql ~ ") as current_batches"
+            ~ " on current_batches.snapshot_id = modelled.snapshot_id"
+            ~ " and current_batches.snapshot_batch_key = modelled.snapshot_batch_key") -%}
+        {%- for row in stale.rows -%}
+            {%- do run_query("alter table " ~ relation ~ " drop if exists partition (snapshot_batch_key = '"
+                             ~ (row[0] | replace("'", "")) ~ "')") -%}
+        {%- endfor -%}
+    {%- endif -%}
+    select 1
 {%- endmacro %}
 
 {# Per snapshot of an upstream incremental relation: snapshot_id and this model's fingerprint, derived

@@ -103,8 +103,19 @@
     )
 {%- endmacro %}
 
+{# Spark's Parquet tables have no DELETE, but the models are partitioned by run_id: a replaced run's
+   partition was overwritten by the insert already, so what is left is runs gone from raw. Drop their
+   partitions. #}
 {% macro spark__delete_stale_run_rows(relation, current_batches_sql) -%}
-    {%- if config.get('file_format', 'parquet') in ('delta', 'iceberg', 'hudi') -%}
-        {{ semibench.default__delete_stale_run_rows(relation, current_batches_sql) }}
+    {%- if execute -%}
+        {%- set stale = run_query(
+            "select distinct modelled.run_id from " ~ relation ~ " as modelled"
+            ~ " left anti join (" ~ current_batches_sql ~ ") as current_batches"
+            ~ " on current_batches.run_id = modelled.run_id") -%}
+        {%- for row in stale.rows -%}
+            {%- do run_query("alter table " ~ relation ~ " drop if exists partition (run_id = '"
+                             ~ (row[0] | replace("\\", "\\\\") | replace("'", "\\'")) ~ "')") -%}
+        {%- endfor -%}
     {%- endif -%}
+    select 1
 {%- endmacro %}

@@ -26,6 +26,12 @@
     quantile_cont({{ expr }}, {{ fraction }})
     {%- if where %} filter (where {{ where }}){% endif %}
 {%- endmacro %}
+{#- Spark's percentile is exact (linear interpolation between the closest ranks, nulls ignored);
+    percentile_approx is not: never use it here -#}
+{% macro spark__percentile_cont(expr, fraction, where) -%}
+    percentile({{ expr }}, {{ fraction }})
+    {%- if where %} filter (where {{ where }}){% endif %}
+{%- endmacro %}
 
 {#
   latency_stat_columns(expr, metric, where): mean_<metric>_ms, median_<metric>_ms, p90_<metric>_ms and

@@ -6,10 +6,12 @@
 #}
 
 {% macro run_shape_columns() -%}
+    {#- portable type names: dbt.type_string() is VARCHAR (TEXT) on DuckDB, string on Spark (no unbounded varchar there) -#}
     {%- set double = semibench.type_double() -%}
+    {%- set varchar = dbt.type_string() -%}
     {%- set cols = [
-        ('run_id', 'varchar'), ('source', 'varchar'), ('source_file', 'varchar'), ('model', 'varchar'),
-        ('model_slug', 'varchar'), ('backend', 'varchar'), ('hw_key', 'varchar'), ('precision', 'varchar'),
+        ('run_id', varchar), ('source', varchar), ('source_file', varchar), ('model', varchar),
+        ('model_slug', varchar), ('backend', varchar), ('hw_key', varchar), ('precision', varchar),
         ('tp', 'integer'), ('num_gpus', 'integer'), ('isl', 'integer'), ('osl', 'integer'),
         ('request_rate', double), ('burstiness', double), ('max_concurrency', 'integer'),
         ('started_at', 'timestamp'), ('duration_s', double), ('num_requests', 'bigint'), ('completed', 'bigint'),

@@ -119,9 +119,13 @@ def print_summary(summary, record=None) -> None:
 def build(
     ctx: typer.Context,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    target: str = typer.Option("dev", "--target", "-t", help="dbt target: 'dev' (DuckDB, the default; publishes a read-only copy) or 'spark' (local pyspark via dbt-spark, reading the raw Parquet lake; needs `pip install 'semibench[spark]'` and Java 17; nothing to publish: the tables live in the Spark warehouse)."),
 ) -> None:
     """dbt build the warehouse, then publish a read-only copy if it succeeded. Extra arguments go to dbt (e.g. --select fct_inferencemax_points+)."""
     from semibench.pipeline import build_and_publish
+
+    if target != "dev":
+        return build_other_target(target, list(ctx.args), quiet)
 
     outcome = build_and_publish(dbt_args=list(ctx.args), progress=not quiet)
     counts = outcome.dbt.counts()
@@ -131,6 +135,37 @@ def build(
         print(f"published {outcome.published}")
     else:
         fail("dbt build failed; the published warehouse was left as it was")
+
+
+def build_other_target(target: str, dbt_args: list[str], quiet: bool) -> None:
+    from semibench.pipeline import dbt_build, sync_lake_of
+    from semibench.spark_env import spark_unavailable_reason
+
+    if target == "spark" and (reason := spark_unavailable_reason()):
+        fail(f"--target spark: {reason}")
+    print(sync_lake_of(paths.warehouse_path()))
+    # its own artifacts folder: the report reads the DuckDB build's run_results.json
+    result = dbt_build(dbt_args=["--target", target, *dbt_args], progress=not quiet,
+                       target_dir=paths.dbt_target_dir() / f"target-{target}")
+    counts = result.counts()
+    print(f"dbt build --target {target}: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
+          + f" (exit {result.returncode})")
+    print_build_problems(result)
+    if not result.ok:
+        fail(f"dbt build --target {target} failed")
+
+
+lake_app = typer.Typer(help="The raw lake: raw tables mirrored as date-partitioned Parquet (read by Spark).",
+                       no_args_is_help=True)
+app.add_typer(lake_app, name="lake")
+
+
+@lake_app.command("sync")
+def lake_sync() -> None:
+    """Write the raw batches the lake lacks, remove those DuckDB no longer has; unchanged batches are left alone."""
+    from semibench.pipeline import sync_lake_of
+
+    print(f"{sync_lake_of(paths.warehouse_path())} in {paths.lake_dir()}")
 
 
 @app.command()
@@ -210,6 +245,8 @@ def where() -> None:
     print(f"project    {paths.PROJECT_DIR}")
     print(f"warehouse  {paths.warehouse_path()}   (SEMIBENCH_WAREHOUSE)")
     print(f"published  {paths.published_path()}   (SEMIBENCH_PUBLISHED)")
+    print(f"raw lake   {paths.lake_dir()}   (SEMIBENCH_LAKE)")
+    print(f"spark      {paths.spark_warehouse_dir()}   (SEMIBENCH_SPARK_WAREHOUSE; --target spark)")
     print(f"archive    {paths.archive_dir()}   (SEMIBENCH_ARCHIVE)")
     print(f"reports    {paths.reports_dir()}   (SEMIBENCH_REPORTS)")
     print(f"run log    {run_log_path()}   (SEMIBENCH_RUN_LOG)")

@@ -50,6 +50,10 @@ class DbtResult:
 def dbt_env(warehouse: Path, target_dir: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["SEMIBENCH_WAREHOUSE"] = str(Path(warehouse).resolve())
+    # Spark reads the raw lake and keeps its tables beside the warehouse unless told otherwise; absolute,
+    # because dbt's profile would resolve a relative path against the shell's directory
+    env["SEMIBENCH_LAKE"] = str(paths.lake_dir(warehouse))
+    env["SEMIBENCH_SPARK_WAREHOUSE"] = str(paths.spark_warehouse_dir(warehouse))
     env["DBT_TARGET_PATH"] = str(target_dir or paths.dbt_target_dir())
     env.setdefault("DBT_LOG_PATH", str(Path(env["DBT_TARGET_PATH"]) / "logs"))
     env["DBT_USE_COLORS"] = "false"
@@ -77,6 +81,10 @@ def run_dbt(
         "--profiles-dir", str(paths.PROJECT_DIR),
     ]
     tail: list[str] = []
+    results_path = Path(env["DBT_TARGET_PATH"]) / "run_results.json"
+    # a dbt that fails before running anything (a compile error) leaves the previous run's results:
+    # never report those as this run's
+    results_path.unlink(missing_ok=True)
     proc = subprocess.Popen(
         cmd, cwd=paths.PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -91,7 +99,7 @@ def run_dbt(
         if m and on_progress:
             on_progress(int(m.group(1)), int(m.group(2)), m.group(3), line)
     returncode = proc.wait()
-    nodes = read_run_results(Path(env["DBT_TARGET_PATH"]) / "run_results.json")
+    nodes = read_run_results(results_path)
     return DbtResult(returncode=returncode, nodes=nodes, output_tail=tail)
 
 

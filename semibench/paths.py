@@ -44,5 +44,16 @@ def reports_dir() -> Path:
     return _env_path("SEMIBENCH_REPORTS", PROJECT_DIR / "reports")
 
 
+def lake_dir(warehouse: Path | None = None) -> Path:
+    """The raw lake: raw tables mirrored as date-partitioned Parquet for Spark and other engines
+    (default: beside the warehouse file)."""
+    return _env_path("SEMIBENCH_LAKE", Path(warehouse or warehouse_path()).resolve().parent / "lake")
+
+
+def spark_warehouse_dir(warehouse: Path | None = None) -> Path:
+    """Local Spark's table files and Derby metastore for `--target spark` (default: beside the warehouse)."""
+    return _env_path("SEMIBENCH_SPARK_WAREHOUSE", Path(warehouse or warehouse_path()).resolve().parent / "spark")
+
+
 def dbt_target_dir() -> Path:
     return _env_path("DBT_TARGET_PATH", PROJECT_DIR / "target")

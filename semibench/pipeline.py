@@ -1,9 +1,9 @@
-"""The main job: check -> ingest -> sample event logs -> loadgen demo -> dbt build -> publish -> describe ->
+"""The main job: check -> ingest -> sample event logs -> loadgen demo -> raw lake -> dbt build -> publish -> describe ->
 report, as a list of named steps.
 
 Each step is a function of the shared PipelineState; `run_steps` times each one and reports it to an
 optional `on_step(name, status, seconds, error)` observer (the run log). Adding a step is one line in
-PIPELINE_STEPS; `semibench rebuild` re-uses the steps from `build` on (AFTER_INGEST)."""
+PIPELINE_STEPS; `semibench rebuild` re-uses the steps from `lake` on (AFTER_INGEST)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ class PipelineSummary:
     sample_event_logs: dict[str, int] = field(default_factory=dict)  # records landed per bundled event log
     report: "ReportPaths | None" = None  # semibench.report.ReportPaths
     report_error: str | None = None
+    lake: "SyncSummary | None" = None  # ingest.lake.SyncSummary
 
     @property
     def ok(self) -> bool:
@@ -59,7 +60,8 @@ def build_and_publish(warehouse: Path | None = None, published: Path | None = No
 _DBT_FAULT_AFTER_NODES = 10
 
 
-def dbt_build(warehouse: Path | None = None, *, dbt_args: list[str] | None = None, progress: bool = True) -> DbtResult:
+def dbt_build(warehouse: Path | None = None, *, dbt_args: list[str] | None = None, progress: bool = True,
+              target_dir: Path | None = None) -> DbtResult:
     ensure_warehouse_schema(Path(warehouse or paths.warehouse_path()))
     with dbt_progress(progress) as show:
         def on_progress(done, total, status, line):
@@ -68,7 +70,8 @@ def dbt_build(warehouse: Path | None = None, *, dbt_args: list[str] | None = Non
             if show:
                 show(done, total, status, line)
 
-        return run_dbt(["build", *(dbt_args or [])], warehouse=warehouse, on_progress=on_progress)
+        return run_dbt(["build", *(dbt_args or [])], warehouse=warehouse, target_dir=target_dir,
+                       on_progress=on_progress)
 
 
 def ensure_warehouse_schema(warehouse: Path) -> None:
@@ -178,6 +181,23 @@ def step_loadgen_demo(state: PipelineState) -> str:
     return "success"
 
 
+def step_lake(state: PipelineState) -> None:
+    """Mirror the raw tables into the Parquet lake, so a Spark build (`semibench build --target spark`)
+    or any other engine sees what this run landed. Idempotent: unchanged batches are not rewritten."""
+    state.summary.lake = sync_lake_of(Path(state.warehouse or paths.warehouse_path()))
+
+
+def sync_lake_of(warehouse: Path, lake: Path | None = None):
+    from ingest.lake import sync_lake
+
+    ensure_warehouse_schema(warehouse)
+    con = duckdb.connect(str(warehouse))
+    try:
+        return sync_lake(con, Path(lake or paths.lake_dir(warehouse)))
+    finally:
+        con.close()
+
+
 def step_build(state: PipelineState) -> str:
     result = dbt_build(state.warehouse, progress=state.progress)
     state.summary.build = BuildOutcome(dbt=result, published=None)
@@ -222,13 +242,14 @@ PIPELINE_STEPS: list[tuple[str, Step]] = [
     ("ingest", step_ingest),
     ("sample_event_logs", step_sample_event_logs),
     ("loadgen_demo", step_loadgen_demo),
+    ("lake", step_lake),
     ("build", step_build),
     ("publish", step_publish),
     ("describe", step_describe),
     ("report", step_report),
 ]
 # What runs once the raw data is in place (semibench rebuild replays the archive, then runs these).
-AFTER_INGEST = PIPELINE_STEPS[PIPELINE_STEPS.index(("build", step_build)):]
+AFTER_INGEST = PIPELINE_STEPS[PIPELINE_STEPS.index(("lake", step_lake)):]
 
 
 def run_steps(steps: list[tuple[str, Step]], state: PipelineState, on_step: OnStep | None = None) -> PipelineSummary:

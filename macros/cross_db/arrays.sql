@@ -20,7 +20,7 @@
 {% macro default__array_length(arr) -%}cardinality({{ arr }}){%- endmacro %}
 {% macro duckdb__array_length(arr) -%}len({{ arr }}){%- endmacro %}
 {# array_size, not size: size(null) is -1 under spark.sql.legacy.sizeOfNull #}
-{% macro spark__array_length(arr) -%}array_size({{ arr }}){%- endmacro %}
+{% macro spark__array_length(arr) -%}cast(array_size({{ arr }}) as bigint){%- endmacro %}
 
 {# element at a 1-based index; null when the index is outside the array (never an error) #}
 {% macro array_element(arr, index) -%}
@@ -129,3 +129,4 @@
 {% macro spark__timestamp_from_epoch_ns(ns) -%}
     timestamp_micros({{ semibench.spark__integer_divide(ns, 1000) }})
 {%- endmacro %}
+

@@ -62,7 +62,7 @@ def test_corrupt_warehouse_fails_the_run_clearly_and_rebuild_restores_it(built):
     assert built.cli("check").returncode == 0
     run = built.runs()[-1]
     assert (run["trigger"], run["status"]) == ("rebuild", "success")
-    assert run["steps"].startswith("set_aside:success replay:success build:success publish:success")
+    assert run["steps"].startswith("set_aside:success replay:success lake:success build:success publish:success")
     # the run log came back too: every run so far, the failed one included
     assert [r[0] for r in query(built.published, "select status from pipeline_runs order by started_at")] == [
         "success", "failed", "success"]

@@ -1,9 +1,10 @@
+{#- incremental per snapshot: delete+insert on snapshot_id on DuckDB, insert_overwrite by snapshot_batch_key
+    on Spark (macros/cross_db/imx_portable.sql) -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='snapshot_id',
     on_schema_change='fail',
-    post_hook="{{ semibench.delete_stale_snapshot_rows(this, semibench.derived_snapshot_batches(ref('int_inferencemax__points_joined_history'))) }}"
+    post_hook="{{ semibench.delete_stale_snapshot_rows(this, semibench.derived_snapshot_batches(ref('int_inferencemax__points_joined_history'))) }}",
+    **semibench.snapshot_incremental_config()
 ) }}
 {#
   Per snapshot x model x sequence x hw_key: merged point count, best throughput per GPU and Pareto

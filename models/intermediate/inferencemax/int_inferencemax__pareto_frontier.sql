@@ -84,10 +84,11 @@ select
     point_date,
     interactivity_x,
     interactivity_y,
-    row_number() over (
+    -- bigint on every engine (Spark's row_number is a 32-bit int)
+    cast(row_number() over (
         partition by model_slug, sequence_slug, hw_key
         order by interactivity_x, interactivity_y desc, point_key
-    ) as frontier_rank,
+    ) as bigint) as frontier_rank,
     count(*) over (partition by model_slug, sequence_slug, hw_key) as frontier_point_count
 from flagged
 where is_on_frontier

@@ -1,9 +1,10 @@
+{#- incremental per snapshot: delete+insert on snapshot_id on DuckDB, insert_overwrite by snapshot_batch_key
+    on Spark (macros/cross_db/imx_portable.sql) -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='snapshot_id',
     on_schema_change='fail',
-    post_hook="{{ semibench.delete_stale_snapshot_rows(this, semibench.derived_snapshot_batches(ref('base_inferencemax__points'), var('y_agreement_tolerance', 0.001))) }}"
+    post_hook="{{ semibench.delete_stale_snapshot_rows(this, semibench.derived_snapshot_batches(ref('base_inferencemax__points'), var('y_agreement_tolerance', 0.001))) }}",
+    **semibench.snapshot_incremental_config()
 ) }}
 {#
   Interactivity and e2e points of the same benchmark run, side by side: a full outer join per snapshot on

@@ -1,9 +1,10 @@
+{#- incremental per snapshot: delete+insert on snapshot_id on DuckDB, insert_overwrite by snapshot_batch_key
+    on Spark (macros/cross_db/imx_portable.sql) -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='snapshot_id',
     on_schema_change='fail',
-    post_hook="{{ semibench.delete_stale_snapshot_rows(this, semibench.inferencemax_snapshot_pairs(var('snapshot_diff_tolerance'))) }}"
+    post_hook="{{ semibench.delete_stale_snapshot_rows(this, semibench.inferencemax_snapshot_pairs(var('snapshot_diff_tolerance'))) }}",
+    **semibench.snapshot_incremental_config()
 ) }}
 {#
   Point-level differences between consecutive snapshots (ordered by recency, from

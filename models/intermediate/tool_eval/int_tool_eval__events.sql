@@ -20,10 +20,18 @@ keyed as (
         *,
         case
             when test_id is not null then concat_ws('|', 'id', lower(model_name), test_id)
-            else concat_ws('|', 'ts', lower(model_name), prompt_type, tool_success_rate::varchar, difficulty,
-                           task_type, coalesce(task_id, ''), timestamp_raw)
+            else concat_ws('|', 'ts', lower(model_name), prompt_type, {{ semibench.eval_rate_text('tool_success_rate') }},
+                           difficulty, task_type, coalesce(task_id, ''), timestamp_raw)
         end as event_identity
     from events
+),
+
+fingerprinted as (
+    select
+        *,
+        concat_ws('|', prompt_type, {{ semibench.eval_rate_text('tool_success_rate') }}, difficulty, task_type, outcome)
+            as copy_fingerprint
+    from keyed
 ),
 
 ranked as (
@@ -34,9 +42,10 @@ ranked as (
         ) as copy_rank,
         count(*) over (partition by event_identity) as copies,
         -- copies that disagree on what happened point at an identity collision or a rewritten result
-        count(distinct concat_ws('|', prompt_type, tool_success_rate::varchar, difficulty, task_type, outcome))
-            over (partition by event_identity) > 1 as copies_disagree
-    from keyed
+        -- (more than one distinct fingerprint: min <> max, as Spark has no count(distinct) over a window)
+        min(copy_fingerprint) over (partition by event_identity)
+            <> max(copy_fingerprint) over (partition by event_identity) as copies_disagree
+    from fingerprinted
 ),
 
 categories as (

@@ -12,7 +12,8 @@ with cells as (
 snapshot_choice as (
     select
         model_name, prompt_type, tool_success_rate, difficulty, task_type,
-        arg_max(snapshot_sha256, (coalesce(snapshot_updated_at, loaded_at), loaded_at, snapshot_sha256)) as snapshot_sha256
+        {{ semibench.arg_max('snapshot_sha256', ['coalesce(snapshot_updated_at, loaded_at)', 'loaded_at', 'snapshot_sha256']) }}
+            as snapshot_sha256
     from cells
     group by all
 )
@@ -26,27 +27,27 @@ select
     c.task_type,
     c.snapshot_sha256,
     max(c.snapshot_updated_at) as snapshot_updated_at,
-    list(distinct c.source_file order by c.source_file) as source_files,
-    sum(c.tests)::bigint as tests,
-    sum(c.full_successes)::bigint as full_successes,
-    sum(c.partial_successes)::bigint as partial_successes,
-    sum(c.tests - c.full_successes - c.partial_successes)::bigint as failures,
+    {{ semibench.sorted_list_agg('c.source_file', distinct=true) }} as source_files,
+    cast(sum(c.tests) as bigint) as tests,
+    cast(sum(c.full_successes) as bigint) as full_successes,
+    cast(sum(c.partial_successes) as bigint) as partial_successes,
+    cast(sum(c.tests - c.full_successes - c.partial_successes) as bigint) as failures,
     -- averages come back to sums so cells can be re-aggregated exactly
-    sum(c.avg_execution_time_s * c.tests) as execution_time_sum_s,
-    sum(case when c.avg_execution_time_s is not null then c.tests end)::bigint as execution_time_n,
-    sum(c.avg_turns * c.tests) as turns_sum,
-    sum(case when c.avg_turns is not null then c.tests end)::bigint as turns_n,
-    sum(c.avg_tool_calls * c.tests) as tool_calls_sum,
-    sum(case when c.avg_tool_calls is not null then c.tests end)::bigint as tool_calls_n,
-    sum(c.tests - c.full_successes)::bigint as total_errors,
-    sum(c.tool_call_format_errors)::bigint as tool_call_format_errors,
-    sum(c.timeout_errors)::bigint as timeout_errors,
-    sum(c.dependency_errors)::bigint as dependency_errors,
-    sum(c.parameter_config_errors)::bigint as parameter_config_errors,
-    sum(c.tool_selection_errors)::bigint as tool_selection_errors,
-    sum(c.sequence_order_errors)::bigint as sequence_order_errors,
-    sum(c.max_turns_errors)::bigint as max_turns_errors,
-    sum(c.other_errors)::bigint as other_errors
+    {{ semibench.eval_sum_double('c.avg_execution_time_s * c.tests') }} as execution_time_sum_s,
+    cast(sum(case when c.avg_execution_time_s is not null then c.tests end) as bigint) as execution_time_n,
+    {{ semibench.eval_sum_double('c.avg_turns * c.tests') }} as turns_sum,
+    cast(sum(case when c.avg_turns is not null then c.tests end) as bigint) as turns_n,
+    {{ semibench.eval_sum_double('c.avg_tool_calls * c.tests') }} as tool_calls_sum,
+    cast(sum(case when c.avg_tool_calls is not null then c.tests end) as bigint) as tool_calls_n,
+    cast(sum(c.tests - c.full_successes) as bigint) as total_errors,
+    cast(sum(c.tool_call_format_errors) as bigint) as tool_call_format_errors,
+    cast(sum(c.timeout_errors) as bigint) as timeout_errors,
+    cast(sum(c.dependency_errors) as bigint) as dependency_errors,
+    cast(sum(c.parameter_config_errors) as bigint) as parameter_config_errors,
+    cast(sum(c.tool_selection_errors) as bigint) as tool_selection_errors,
+    cast(sum(c.sequence_order_errors) as bigint) as sequence_order_errors,
+    cast(sum(c.max_turns_errors) as bigint) as max_turns_errors,
+    cast(sum(c.other_errors) as bigint) as other_errors
 from cells as c
 inner join snapshot_choice as s
     using (model_name, prompt_type, tool_success_rate, difficulty, task_type, snapshot_sha256)

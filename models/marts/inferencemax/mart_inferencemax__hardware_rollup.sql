@@ -129,14 +129,15 @@ combined as (
 
 select
     *,
-    rank() over (
+    -- ranks are bigint on every engine (Spark's rank is a 32-bit int)
+    cast(rank() over (
         partition by model_slug, sequence_slug
         order by best_tput_per_gpu desc nulls last
-    ) as rank_best_tput_per_gpu
+    ) as bigint) as rank_best_tput_per_gpu
     {%- for target in targets %}
     {%- set column = semibench.tput_at_target_column(target) %},
     case when {{ column }} is not null then
-        rank() over (partition by model_slug, sequence_slug order by {{ column }} desc nulls last)
+        cast(rank() over (partition by model_slug, sequence_slug order by {{ column }} desc nulls last) as bigint)
     end as rank_{{ column }}
     {%- endfor %}
 from combined

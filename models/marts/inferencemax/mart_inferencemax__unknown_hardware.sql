@@ -42,7 +42,7 @@ per_key as (
 
 models as (
 
-    select hw_key, {{ dbt.listagg('model_slug', "', '", 'order by model_slug') }} as model_slugs
+    select hw_key, {{ semibench.sorted_string_agg('model_slug', "', '") }} as model_slugs
     from (select distinct hw_key, model_slug from unknown_points) as distinct_models
     group by hw_key
 
@@ -50,7 +50,7 @@ models as (
 
 raw_spellings as (
 
-    select hw_key, {{ dbt.listagg('hw_key_raw', "', '", 'order by hw_key_raw') }} as hw_keys_raw
+    select hw_key, {{ semibench.sorted_string_agg('hw_key_raw', "', '") }} as hw_keys_raw
     from (select distinct hw_key, hw_key_raw from unknown_points) as distinct_spellings
     group by hw_key
 

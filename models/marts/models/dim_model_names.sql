@@ -20,7 +20,8 @@ catalog as (
 run_names as (
     select distinct
         model as model_raw,
-        regexp_extract(trim(model), '[^/]+$') as base_name
+        -- the capture group spelled out: Spark's regexp_extract returns group 1 by default
+        regexp_extract(trim(model), '([^/]+)$', 1) as base_name
     from {{ ref('fct_runs') }}
     where model is not null
 ),

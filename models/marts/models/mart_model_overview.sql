@@ -11,16 +11,29 @@ with models as (
     select * from {{ ref('dim_models') }}
 ),
 
+hardware_ranked as (
+    select
+        *,
+        -- the best hardware of each sequence; a tie on throughput goes to the first hw_key (deterministic,
+        -- the same on every engine)
+        row_number() over (
+            partition by model_slug, sequence_slug
+            order by best_tput_per_gpu desc nulls last, hw_key
+        ) as hw_rank
+    from {{ ref('mart_inferencemax__hardware_rollup') }}
+),
+
 inferencemax as (
     select
         model_slug,
         count(distinct hw_key) as inferencemax_hw_keys,
         sum(point_count) as inferencemax_points
         {%- for seq in sequences %},
-        arg_max(hw_key, best_tput_per_gpu) filter (where sequence_slug = '{{ seq }}') as best_hw_key_{{ seq }},
+        max(case when hw_rank = 1 and best_tput_per_gpu is not null then hw_key end)
+            filter (where sequence_slug = '{{ seq }}') as best_hw_key_{{ seq }},
         max(best_tput_per_gpu) filter (where sequence_slug = '{{ seq }}') as best_tput_per_gpu_{{ seq }}
         {%- endfor %}
-    from {{ ref('mart_inferencemax__hardware_rollup') }}
+    from hardware_ranked
     group by model_slug
 ),
 

@@ -13,18 +13,17 @@ with runs as (
 
 unnested as (
 
-    select
-        runs.run_id,
-        runs.started_at as run_started_at,
-        runs.trigger,
-        unnest(from_json(runs.steps, '[{"name": "VARCHAR", "status": "VARCHAR", "seconds": "DOUBLE", "error": "VARCHAR"}]')) as step,
-        generate_subscripts(from_json(runs.steps, '["JSON"]'), 1) as ordinal
-    from runs
+    {{ semibench.unnest_json_array(
+        'runs', 'steps',
+        {'name': 'varchar', 'status': 'varchar', 'seconds': 'double', 'error': 'varchar'},
+        ['run_id', 'started_at as run_started_at', 'trigger'],
+        element='step', ordinal='ordinal'
+    ) }}
 
 )
 
 select
-    run_id || ':' || ordinal as run_step_key,
+    {{ dbt.concat(['run_id', "':'", dbt.cast('ordinal', dbt.type_string())]) }} as run_step_key,
     run_id,
     run_started_at,
     trigger,

@@ -46,7 +46,8 @@ select
     runs.pid,
     runs.host,
     -- the run whose data the warehouse shows now: the last one that published
-    runs.run_id = max(runs.run_id) filter (where runs.published) over () as is_current_publish
+    -- (a conditional max, not FILTER: Spark has no FILTER on window aggregates)
+    runs.run_id = max(case when runs.published then runs.run_id end) over () as is_current_publish
 from runs
 left join steps
     on runs.run_id = steps.run_id

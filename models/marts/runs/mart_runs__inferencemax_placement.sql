@@ -10,6 +10,18 @@
   GPU). Per run: the best hardware frontier at the run's interactivity and the hw_key of the nearest point.
 #}
 
+{#- the columns of `ranked` the mart keeps, in order: placed's, then the ranking's -#}
+{%- set ranked_columns = [
+    'run_id', 'source', 'model', 'model_slug', 'sequence_slug', 'isl', 'osl', 'snapshot_id', 'run_hw_key',
+    'run_precision', 'num_gpus', 'started_at', 'run_interactivity', 'run_tput_per_gpu', 'run_median_ttft_ms',
+    'run_p99_ttft_ms', 'run_median_tpot_ms', 'run_p99_tpot_ms', 'hw_key', 'frontier_point_count',
+    'frontier_min_interactivity', 'frontier_max_interactivity', 'frontier_tput_per_gpu', 'ratio_to_frontier',
+    'nearest_point_key', 'nearest_point_precision', 'nearest_point_tp', 'nearest_point_conc',
+    'nearest_point_interactivity', 'nearest_point_tput_per_gpu', 'nearest_point_median_ttft_ms',
+    'nearest_point_p99_ttft_ms', 'nearest_point_log_distance', 'frontier_rank_at_run_interactivity',
+    'best_frontier_tput_per_gpu'
+] -%}
+
 with runs as (
 
     select
@@ -126,7 +138,7 @@ nearest as (
 
     select
         *,
-        row_number() over (partition by run_id, hw_key order by log_distance, point_key) as rank_in_hw
+        row_number() over (partition by run_id, hw_key order by log_distance nulls last, point_key) as rank_in_hw
     from distances
 
 ),
@@ -188,7 +200,8 @@ ranked as (
     select
         *,
         case when frontier_tput_per_gpu is not null then
-            rank() over (partition by run_id order by frontier_tput_per_gpu desc nulls last)
+            -- bigint on both engines (Spark's rank() is an int)
+            cast(rank() over (partition by run_id order by frontier_tput_per_gpu desc nulls last) as {{ dbt.type_bigint() }})
         end as frontier_rank_at_run_interactivity,
         max(frontier_tput_per_gpu) over (partition by run_id) as best_frontier_tput_per_gpu,
         row_number() over (partition by run_id order by nearest_point_log_distance nulls last, hw_key)
@@ -198,7 +211,10 @@ ranked as (
 )
 
 select
-    ranked.* exclude (nearest_hw_order),
+    -- every column of `ranked` but nearest_hw_order (no `* exclude`: not portable)
+    {%- for column in ranked_columns %}
+    ranked.{{ column }},
+    {%- endfor %}
     -- ties at the top share the best tput; the alphabetically first hw_key is named
     min(case when frontier_rank_at_run_interactivity = 1 then hw_key end) over (partition by run_id)
         as best_frontier_hw_key,

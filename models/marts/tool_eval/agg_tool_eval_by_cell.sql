@@ -14,12 +14,12 @@ with event_cells as (
         count(*) filter (where is_full_success) as full_successes,
         count(*) filter (where is_partial_success) as partial_successes,
         count(*) filter (where outcome = 'failure') as failures,
-        sum(execution_time_s) as execution_time_sum_s,
+        {{ semibench.eval_sum_double('execution_time_s') }} as execution_time_sum_s,
         count(execution_time_s) as execution_time_n,
-        median(execution_time_s) as median_execution_time_s,
-        sum(turns) as turns_sum,
+        {{ semibench.eval_median('execution_time_s') }} as median_execution_time_s,
+        {{ semibench.eval_sum_double('turns') }} as turns_sum,
         count(turns) as turns_n,
-        sum(tool_calls) as tool_calls_sum,
+        {{ semibench.eval_sum_double('tool_calls') }} as tool_calls_sum,
         count(tool_calls) as tool_calls_n,
         count(error_category) as total_errors,
         count(*) filter (where error_category = 'tool_call_format') as tool_call_format_errors,
@@ -60,11 +60,11 @@ cells as (
         'legacy_master_database' as figures_from,
         tests, full_successes, partial_successes, failures,
         execution_time_sum_s, execution_time_n,
-        null::double as median_execution_time_s,  -- the old file kept no per-test times
+        cast(null as double) as median_execution_time_s,  -- the old file kept no per-test times
         turns_sum, turns_n, tool_calls_sum, tool_calls_n,
         total_errors, tool_call_format_errors, timeout_errors, dependency_errors, parameter_config_errors,
         tool_selection_errors, sequence_order_errors, max_turns_errors, other_errors,
-        null::timestamp as first_event_at,
+        cast(null as timestamp) as first_event_at,
         snapshot_updated_at as last_event_at
     from legacy_only
 )
@@ -72,7 +72,7 @@ cells as (
 select
     model_name,
     prompt_type,
-    case when prompt_type like 'flawed\_%' escape '\' then 'flawed' else prompt_type end as prompt_family,
+    case when substr(prompt_type, 1, 7) = 'flawed_' then 'flawed' else prompt_type end as prompt_family,
     tool_success_rate,
     difficulty,
     task_type,

@@ -6,7 +6,7 @@ with cells as (
 ),
 
 events as (
-    select model_name, median(execution_time_s) as median_execution_time_s
+    select model_name, {{ semibench.eval_median('execution_time_s') }} as median_execution_time_s
     from {{ ref('int_tool_eval__events') }}
     group by all
 ),
@@ -14,28 +14,28 @@ events as (
 totals as (
     select
         model_name,
-        sum(tests)::bigint as tests,
-        sum(tests) filter (where figures_from = 'events')::bigint as tests_from_events,
-        coalesce(sum(tests) filter (where figures_from = 'legacy_master_database'), 0)::bigint as tests_from_legacy,
+        cast(sum(tests) as bigint) as tests,
+        cast(sum(tests) filter (where figures_from = 'events') as bigint) as tests_from_events,
+        cast(coalesce(sum(tests) filter (where figures_from = 'legacy_master_database'), 0) as bigint) as tests_from_legacy,
         count(distinct prompt_type) as prompt_types,
-        sum(full_successes)::bigint as full_successes,
-        sum(partial_successes)::bigint as partial_successes,
-        sum(failures)::bigint as failures,
-        sum(execution_time_sum_s) as execution_time_sum_s,
-        sum(execution_time_n)::bigint as execution_time_n,
-        sum(turns_sum) as turns_sum,
-        sum(turns_n)::bigint as turns_n,
-        sum(tool_calls_sum) as tool_calls_sum,
-        sum(tool_calls_n)::bigint as tool_calls_n,
-        sum(total_errors)::bigint as total_errors,
-        sum(tool_call_format_errors)::bigint as tool_call_format_errors,
-        sum(timeout_errors)::bigint as timeout_errors,
-        sum(dependency_errors)::bigint as dependency_errors,
-        sum(parameter_config_errors)::bigint as parameter_config_errors,
-        sum(tool_selection_errors)::bigint as tool_selection_errors,
-        sum(sequence_order_errors)::bigint as sequence_order_errors,
-        sum(max_turns_errors)::bigint as max_turns_errors,
-        sum(other_errors)::bigint as other_errors,
+        cast(sum(full_successes) as bigint) as full_successes,
+        cast(sum(partial_successes) as bigint) as partial_successes,
+        cast(sum(failures) as bigint) as failures,
+        {{ semibench.eval_sum_double('execution_time_sum_s') }} as execution_time_sum_s,
+        cast(sum(execution_time_n) as bigint) as execution_time_n,
+        {{ semibench.eval_sum_double('turns_sum') }} as turns_sum,
+        cast(sum(turns_n) as bigint) as turns_n,
+        {{ semibench.eval_sum_double('tool_calls_sum') }} as tool_calls_sum,
+        cast(sum(tool_calls_n) as bigint) as tool_calls_n,
+        cast(sum(total_errors) as bigint) as total_errors,
+        cast(sum(tool_call_format_errors) as bigint) as tool_call_format_errors,
+        cast(sum(timeout_errors) as bigint) as timeout_errors,
+        cast(sum(dependency_errors) as bigint) as dependency_errors,
+        cast(sum(parameter_config_errors) as bigint) as parameter_config_errors,
+        cast(sum(tool_selection_errors) as bigint) as tool_selection_errors,
+        cast(sum(sequence_order_errors) as bigint) as sequence_order_errors,
+        cast(sum(max_turns_errors) as bigint) as max_turns_errors,
+        cast(sum(other_errors) as bigint) as other_errors,
         min(first_event_at) as first_event_at,
         max(last_event_at) as last_event_at
     from cells
@@ -44,7 +44,7 @@ totals as (
 
 error_mix as (
     -- the most frequent error category (ties broken by name so the answer is stable)
-    select model_name, arg_max(category, (n, category)) as top_error_category
+    select model_name, {{ semibench.arg_max('category', ['n', 'category']) }} as top_error_category
     from totals
     unpivot (n for category in (
         tool_call_format_errors, timeout_errors, dependency_errors, parameter_config_errors,

@@ -6,7 +6,7 @@ select
     model_raw,
     deployment,
     prompt_type,
-    case when prompt_type like 'flawed\_%' escape '\' then 'flawed' else prompt_type end as prompt_family,
+    case when substr(prompt_type, 1, 7) = 'flawed_' then 'flawed' else prompt_type end as prompt_family,
     tool_success_rate,
     difficulty,
     task_type,

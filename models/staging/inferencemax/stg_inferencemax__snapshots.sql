@@ -42,8 +42,10 @@ ordered as (
 
     select
         *,
-        row_number() over (order by last_fetched_at, first_fetched_at, snapshot_id) as snapshot_ordinal,
-        row_number() over (order by last_fetched_at desc, first_fetched_at desc, snapshot_id desc) as recency_rank,
+        -- bigint on every engine (Spark's row_number is a 32-bit int)
+        cast(row_number() over (order by last_fetched_at, first_fetched_at, snapshot_id) as bigint) as snapshot_ordinal,
+        cast(row_number() over (order by last_fetched_at desc, first_fetched_at desc, snapshot_id desc) as bigint)
+            as recency_rank,
         lag(snapshot_id) over (order by last_fetched_at, first_fetched_at, snapshot_id) as previous_snapshot_id,
         lead(snapshot_id) over (order by last_fetched_at, first_fetched_at, snapshot_id) as next_snapshot_id
     from joined

@@ -13,36 +13,36 @@ extracted as (
         source_format,
         source_locator,
         loaded_at,
-        record ->> '$.model' as model_raw,
-        record ->> '$.deployment' as deployment,
-        record ->> '$.prompt_type' as prompt_type,
-        record ->> '$.difficulty' as difficulty_raw,
-        record ->> '$.task_type' as task_type,
+        {{ semibench.json_text('record', '$.model') }} as model_raw,
+        {{ semibench.json_text('record', '$.deployment') }} as deployment,
+        {{ semibench.json_text('record', '$.prompt_type') }} as prompt_type,
+        {{ semibench.json_text('record', '$.difficulty') }} as difficulty_raw,
+        {{ semibench.json_text('record', '$.task_type') }} as task_type,
         -- newer runners write tool_success_rate, older ones tool_reliability (same meaning)
-        try_cast(record ->> '$.tool_success_rate' as double) as tool_success_rate_field,
-        try_cast(record ->> '$.tool_reliability' as double) as tool_reliability_field,
+        try_cast({{ semibench.json_text('record', '$.tool_success_rate') }} as double) as tool_success_rate_field,
+        try_cast({{ semibench.json_text('record', '$.tool_reliability') }} as double) as tool_reliability_field,
         -- the outcome: `success` (newer), `successful` (older), optional partial flag and explicit level
-        try_cast(record ->> '$.success' as boolean) as success_field,
-        try_cast(record ->> '$.successful' as boolean) as successful_field,
-        coalesce(try_cast(record ->> '$.partial_success' as boolean), false) as partial_success_field,
-        record ->> '$.success_level' as success_level_field,
-        try_cast(record ->> '$.execution_time' as double) as execution_time_s,
-        try_cast(record ->> '$.turns' as double) as turns,
+        try_cast({{ semibench.json_text('record', '$.success') }} as boolean) as success_field,
+        try_cast({{ semibench.json_text('record', '$.successful') }} as boolean) as successful_field,
+        coalesce(try_cast({{ semibench.json_text('record', '$.partial_success') }} as boolean), false) as partial_success_field,
+        {{ semibench.json_text('record', '$.success_level') }} as success_level_field,
+        try_cast({{ semibench.json_text('record', '$.execution_time') }} as double) as execution_time_s,
+        try_cast({{ semibench.json_text('record', '$.turns') }} as double) as turns,
         -- tool_calls is the list of calls in some runner versions and their count in others
-        case json_type(record, '$.tool_calls')
-            when 'ARRAY' then json_array_length(record, '$.tool_calls')::double
-            else try_cast(record ->> '$.tool_calls' as double)
-        end as tool_calls,
-        try_cast(record ->> '$.workflow_score' as double) as workflow_score,
-        try_cast(record ->> '$.phase2_score' as double) as phase2_score,
-        try_cast(record ->> '$.quality_score' as double) as quality_score,
-        try_cast(record ->> '$.final_score' as double) as final_score,
+        coalesce(
+            cast({{ semibench.json_array_length_of('record', 'tool_calls') }} as double),
+            try_cast({{ semibench.json_text('record', '$.tool_calls') }} as double)
+        ) as tool_calls,
+        try_cast({{ semibench.json_text('record', '$.workflow_score') }} as double) as workflow_score,
+        try_cast({{ semibench.json_text('record', '$.phase2_score') }} as double) as phase2_score,
+        try_cast({{ semibench.json_text('record', '$.quality_score') }} as double) as quality_score,
+        try_cast({{ semibench.json_text('record', '$.final_score') }} as double) as final_score,
         -- three spellings of the error label across runner versions, most specific first
-        nullif(trim(coalesce(record ->> '$.error_category', record ->> '$.ai_error_category', record ->> '$.error_type')), '') as error_label,
-        record ->> '$.error_message' as error_message,
-        record ->> '$.test_id' as test_id,
-        record ->> '$.task_id' as task_id,
-        record ->> '$.timestamp' as timestamp_raw
+        nullif(trim(coalesce({{ semibench.json_text('record', '$.error_category') }}, {{ semibench.json_text('record', '$.ai_error_category') }}, {{ semibench.json_text('record', '$.error_type') }})), '') as error_label,
+        {{ semibench.json_text('record', '$.error_message') }} as error_message,
+        {{ semibench.json_text('record', '$.test_id') }} as test_id,
+        {{ semibench.json_text('record', '$.task_id') }} as task_id,
+        {{ semibench.json_text('record', '$.timestamp') }} as timestamp_raw
     from source
 )
 
@@ -58,7 +58,7 @@ select
     prompt_type,
     -- the old runner defaulted missing dimensions to easy / 0.8 when it filed results; do the same, flagged
     coalesce(difficulty_raw, 'easy') as difficulty,
-    round(coalesce(tool_success_rate_field, tool_reliability_field, 0.8), 4) as tool_success_rate,
+    {{ semibench.eval_round_double('coalesce(tool_success_rate_field, tool_reliability_field, 0.8)', 4) }} as tool_success_rate,
     difficulty_raw is null or coalesce(tool_success_rate_field, tool_reliability_field) is null as dimensions_defaulted,
     task_type,
     coalesce(success_field, successful_field) as succeeded,
@@ -84,9 +84,5 @@ select
     task_id,
     timestamp_raw,
     -- zone-qualified timestamps go to UTC; naive ones (the runner's local time) are kept as written
-    case
-        when regexp_matches(timestamp_raw, '(Z|[+-][0-9]{2}:?[0-9]{2})$')
-            then timezone('UTC', try_cast(timestamp_raw as timestamptz))
-        else try_cast(timestamp_raw as timestamp)
-    end as event_at
+    {{ semibench.eval_text_to_utc_timestamp('timestamp_raw') }} as event_at
 from extracted

@@ -6,16 +6,17 @@
 #}
 
 {%- set double = semibench.type_double() -%}
+{%- set string = dbt.type_string() -%}
 {%- set arrays = {
-    'input_lens': dbt.type_bigint() ~ '[]',
-    'output_lens': dbt.type_bigint() ~ '[]',
-    'ttfts': double ~ '[]',
-    'itls': double ~ '[][]',
-    'latencies': double ~ '[]',
-    'start_times': double ~ '[]',
-    'queue_times': double ~ '[]',
-    'generated_texts': dbt.type_string() ~ '[]',
-    'errors': dbt.type_string() ~ '[]',
+    'input_lens': semibench.array_type(dbt.type_bigint()),
+    'output_lens': semibench.array_type(dbt.type_bigint()),
+    'ttfts': semibench.array_type(double),
+    'itls': semibench.array_type(double, 2),
+    'latencies': semibench.array_type(double),
+    'start_times': semibench.array_type(double),
+    'queue_times': semibench.array_type(double),
+    'generated_texts': semibench.array_type(string),
+    'errors': semibench.array_type(string),
 } -%}
 
 with source as (
@@ -26,14 +27,24 @@ with source as (
 
 ),
 
+parsed as (
+
+    -- the record is parsed once; an array that does not fit its type is null
+    select
+        record_sha256,
+        {{ semibench.json_typed_struct('record', arrays) }} as j
+    from source
+
+),
+
 arrays as (
 
     select
         record_sha256,
-        {%- for name, type in arrays.items() %}
-        {{ semibench.try_cast("record -> '$." ~ name ~ "'", type) }} as {{ name }}{{ ',' if not loop.last }}
+        {%- for name in arrays %}
+        j.{{ name }} as {{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
-    from source
+    from parsed
 
 ),
 
@@ -42,11 +53,11 @@ positions as (
     -- the ingester rejects arrays of unequal length, so the longest is the request count
     select
         *,
-        unnest(generate_series(0, greatest(
-            {%- for name in arrays %}
-            coalesce(len({{ name }}), 0){{ ',' if not loop.last }}
-            {%- endfor %}
-        ) - 1)) as request_index
+        {%- set lengths = [] -%}
+        {%- for name in arrays -%}
+            {%- do lengths.append('coalesce(' ~ semibench.array_length(name) ~ ', 0)') -%}
+        {%- endfor %}
+        {{ semibench.unnest_positions('greatest(' ~ lengths | join(', ') ~ ')') }} as request_index
     from arrays
 
 ),
@@ -56,17 +67,17 @@ requests as (
     select
         record_sha256,
         request_index,
-        input_lens[request_index + 1] as input_len,
-        output_lens[request_index + 1] as output_len,
-        ttfts[request_index + 1] as ttft_s,
-        itls[request_index + 1] as itls_s,
-        latencies[request_index + 1] as latency_s,
-        start_times[request_index + 1] as start_time_s,
-        queue_times[request_index + 1] as queue_time_s,
-        generated_texts[request_index + 1] as generated_text,
-        nullif(errors[request_index + 1], '') as error,
+        {{ semibench.array_element_at_offset('input_lens', 'request_index') }} as input_len,
+        {{ semibench.array_element_at_offset('output_lens', 'request_index') }} as output_len,
+        {{ semibench.array_element_at_offset('ttfts', 'request_index') }} as ttft_s,
+        {{ semibench.array_element_at_offset('itls', 'request_index') }} as itls_s,
+        {{ semibench.array_element_at_offset('latencies', 'request_index') }} as latency_s,
+        {{ semibench.array_element_at_offset('start_times', 'request_index') }} as start_time_s,
+        {{ semibench.array_element_at_offset('queue_times', 'request_index') }} as queue_time_s,
+        {{ semibench.array_element_at_offset('generated_texts', 'request_index') }} as generated_text,
+        nullif({{ semibench.array_element_at_offset('errors', 'request_index') }}, '') as error,
         -- vLLM leaves `error` empty for a successful request; without an errors array success is unknown
-        case when errors is not null then coalesce(errors[request_index + 1], '') = '' end as success
+        case when errors is not null then coalesce({{ semibench.array_element_at_offset('errors', 'request_index') }}, '') = '' end as success
     from positions
 
 ),
@@ -77,10 +88,10 @@ timed as (
         *,
         -- a failed request's ttft is vLLM's placeholder 0.0, not a measurement
         case when success then ttft_s * 1000 end as ttft_ms,
-        len(itls_s) as itl_count,
-        list_sum(itls_s) * 1000 as itl_sum_ms,
+        {{ semibench.array_length('itls_s') }} as itl_count,
+        {{ semibench.array_sum('itls_s') }} * 1000 as itl_sum_ms,
         -- end-to-end latency: vLLM's own per-request `latencies` when saved, else first token + every gap
-        case when success then coalesce(latency_s * 1000, (ttft_s + coalesce(list_sum(itls_s), 0)) * 1000) end as e2el_ms,
+        case when success then coalesce(latency_s * 1000, (ttft_s + coalesce({{ semibench.array_sum('itls_s') }}, 0)) * 1000) end as e2el_ms,
         case when success and latency_s is not null then 'latencies'
              when success and ttft_s is not null then 'ttft_plus_itls' end as e2el_source
     from requests

@@ -75,7 +75,7 @@ select
     {{ semibench.try_cast('j.total_output_tokens', bigint) }} as total_output_tokens,
     {{ semibench.try_cast('j.request_throughput', double) }} as request_throughput,
     -- some vLLM versions saved the key with a stray colon: "request_goodput:"
-    {{ semibench.try_cast('coalesce(j.request_goodput, j."request_goodput:")', double) }} as request_goodput,
+    {{ semibench.try_cast('coalesce(j.request_goodput, j.' ~ adapter.quote('request_goodput:') ~ ')', double) }} as request_goodput,
     {{ semibench.try_cast('j.output_throughput', double) }} as output_throughput,
     {{ semibench.try_cast('j.total_token_throughput', double) }} as total_token_throughput,
     {{ semibench.try_cast('j.max_output_tokens_per_s', double) }} as max_output_tokens_per_s,

@@ -1,9 +1,10 @@
+{#- incremental per snapshot: delete+insert on snapshot_id on DuckDB, insert_overwrite by snapshot_batch_key
+    on Spark (macros/cross_db/imx_portable.sql) -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='snapshot_id',
     on_schema_change='fail',
-    post_hook="{{ semibench.delete_stale_snapshot_rows(this, semibench.inferencemax_raw_batches()) }}"
+    post_hook="{{ semibench.delete_stale_snapshot_rows(this, semibench.inferencemax_raw_batches()) }}",
+    **semibench.snapshot_incremental_config()
 ) }}
 {#
   The ONE place the point JSON is parsed: every known field is extracted in a single pass (one
@@ -13,8 +14,9 @@
 
   Incremental per snapshot (see macros/inferencemax_history.sql): parsing is the expensive step and a
   snapshot's content never changes, so only snapshots whose fingerprint (snapshot_batch_key) is not yet
-  in this table are parsed; delete+insert on snapshot_id replaces a reprocessed snapshot whole, and the
-  post-hook drops snapshots that retention removed from raw. No recency column is stored here: which
+  in this table are parsed; delete+insert on snapshot_id (DuckDB) or a dynamic insert_overwrite of the
+  snapshot_batch_key partition (Spark) replaces a reprocessed snapshot whole, and the post-hook drops
+  snapshots that retention removed from raw (and, on Spark, the partitions of superseded fingerprints). No recency column is stored here: which
   snapshot is latest changes with every fetch and is derived downstream from stg_inferencemax__snapshots.
   on_schema_change='fail': after a column change run `dbt build --full-refresh`.
 #}
@@ -143,7 +145,7 @@ typed as (
         -- optional run fields (InferenceMAX process_result.py)
         j.hw as hw,
         j.framework as framework,
-        {{ semibench.try_cast(semibench.try_cast('j.ep', double), dbt.type_int()) }} as ep,
+        {{ semibench.try_double_to_int(semibench.try_cast('j.ep', double)) }} as ep,
         {%- for f in flag_fields %}
         {{ semibench.text_to_boolean('j.' ~ f) }} as {{ f }},
         {%- endfor %}
