@@ -37,3 +37,15 @@ def test_overrides_reach_duckdb(tmp_path):
            "SEMIBENCH_DUCKDB_PRESERVE_INSERTION_ORDER": "true"}
     s = _settings(w, env)
     assert s == {"memory_limit": "286.1 MiB", "temp_directory": str(spill), "preserve_insertion_order": True}
+
+
+def test_temp_directory_is_set_once_at_open_not_per_cursor():
+    """dbt-duckdb re-runs every `settings` entry on each new cursor, and DuckDB refuses to SET temp_directory
+    after something spilled there: under `settings` it failed the 10M-request build mid-way."""
+    import yaml
+
+    from semibench import paths
+
+    dev = yaml.safe_load((paths.PROJECT_DIR / "profiles.yml").read_text())["semibench"]["outputs"]["dev"]
+    assert "temp_directory" not in dev.get("settings", {})
+    assert "temp_directory" in dev["config_options"]
