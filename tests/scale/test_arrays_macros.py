@@ -1,19 +1,22 @@
 """macros/cross_db/arrays.sql: the DuckDB implementations give the expected values through real dbt, and
 the spark__ implementations compile to SQL that a local Spark 4 runs to the same values (skipped when no
-pyspark is around: $SEMIBENCH_SPARK_PYTHON, default /work/sparkvenv/bin/python)."""
+pyspark or Java is missing: the test extra installs pyspark; $SEMIBENCH_SPARK_PYTHON picks another Python)."""
 
 from __future__ import annotations
 
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from semibench.spark_env import spark_unavailable_reason
 from tests.scale.helpers import Warehouse
 
-SPARK_PYTHON = Path(os.environ.get("SEMIBENCH_SPARK_PYTHON", "/work/sparkvenv/bin/python"))
+SPARK_PYTHON = Path(os.environ.get("SEMIBENCH_SPARK_PYTHON", sys.executable))
+_SPARK_MISSING = None if "SEMIBENCH_SPARK_PYTHON" in os.environ else spark_unavailable_reason()
 
 # a request whose chunks arrived 100, 250 and 700 ns after its send, with recorded ITLs 0.00015, 0.00045 ms
 TEMPLATE = """
@@ -72,7 +75,7 @@ def test_duckdb_implementations(tmp_path):
     assert got == EXPECTED
 
 
-@pytest.mark.skipif(not SPARK_PYTHON.exists(), reason=f"no pyspark at {SPARK_PYTHON}")
+@pytest.mark.skipif(_SPARK_MISSING is not None, reason=f"Spark unavailable: {_SPARK_MISSING}")
 def test_spark_implementations_run_on_spark(tmp_path):
     w = Warehouse(tmp_path)
     b = w.dbt("compile", "--inline", SPARK_SQL, "--output", "json", "--log-format", "json")
