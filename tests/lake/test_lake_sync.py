@@ -122,12 +122,13 @@ def test_empty_tables_still_carry_their_columns(landed, tmp_path):
     assert con.execute("select count(*) from raw.eval_event_rejects").fetchone()[0] == 0
     sync_lake(con, lake)
     schema_file = lake / "eval_event_rejects" / f"load_date={SCHEMA_PARTITION}" / "schema.parquet"
-    names = [r[0] for r in duckdb.execute(f"describe select * from read_parquet('{schema_file}', hive_partitioning = false)").fetchall()]
+    reader = duckdb.connect()  # not the module-level default connection, which other tests share
+    names = [r[0] for r in reader.execute(f"describe select * from read_parquet('{schema_file}', hive_partitioning = false)").fetchall()]
     expected = [r[0] for r in con.execute(
         "select column_name from information_schema.columns where table_schema = 'raw' "
         "and table_name = 'eval_event_rejects' order by ordinal_position").fetchall()]
     assert names == expected
-    assert duckdb.execute(f"select count(*) from '{schema_file}'").fetchone()[0] == 0
+    assert reader.execute(f"select count(*) from '{schema_file}'").fetchall() == [(0,)]
 
 
 def test_a_killed_syncs_leftovers_are_invisible_and_swept(landed, tmp_path):
