@@ -101,6 +101,8 @@ def print_summary(summary, record=None) -> None:
     if summary.sample_event_logs:
         print("event logs    " + ", ".join(f"{name}: {n} new records" for name, n in summary.sample_event_logs.items())
               + " (bundled samples)")
+    if summary.lake is not None:
+        print(f"raw lake      {summary.lake}")
     if summary.report or summary.report_error:
         print(f"report        {summary.report.html if summary.report else 'NOT written: ' + str(summary.report_error)}")
     print("rows:")
@@ -119,7 +121,7 @@ def print_summary(summary, record=None) -> None:
 def build(
     ctx: typer.Context,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-    target: str = typer.Option("dev", "--target", "-t", help="dbt target: 'dev' (DuckDB, the default; publishes a read-only copy) or 'spark' (local pyspark via dbt-spark, reading the raw Parquet lake; needs `pip install 'semibench[spark]'` and Java 17; nothing to publish: the tables live in the Spark warehouse)."),
+    target: str = typer.Option("dev", "--target", "-t", help="dbt target: 'dev' (DuckDB, the default; publishes a read-only copy) or 'spark' (local pyspark via dbt-spark, reading the raw Parquet lake; needs `pip install 'semibench\\[spark]'` and Java 17; nothing to publish: the tables live in the Spark warehouse)."),
 ) -> None:
     """dbt build the warehouse, then publish a read-only copy if it succeeded. Extra arguments go to dbt (e.g. --select fct_inferencemax_points+)."""
     from semibench.pipeline import build_and_publish
