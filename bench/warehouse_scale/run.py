@@ -150,13 +150,18 @@ def estimated_rows(warehouse: Path) -> dict[str, int]:
         con.close()
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.warehouse_scale", description=__doc__.split("\n\n")[0],
-                                epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_data_args(p: argparse.ArgumentParser) -> None:
+    """What to generate: shared by this benchmark and its Spark twin, so both measure the same data."""
     p.add_argument("--requests", type=int, required=True, help="main-phase requests to generate (e.g. 1000000)")
     p.add_argument("--requests-per-run", type=int, default=100_000, help="requests per run (also the added run's size)")
     p.add_argument("--chunks", type=int, nargs=2, default=(8, 24), metavar=("MIN", "MAX"), help="chunks per request")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="generator seed")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.warehouse_scale", description=__doc__.split("\n\n")[0],
+                                epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_data_args(p)
     p.add_argument("--workdir", type=Path, help="where the warehouse goes (default: a new temp dir, removed unless --keep)")
     p.add_argument("--keep", action="store_true", help="keep the work directory")
     p.add_argument("--memory-limit", help="SEMIBENCH_DUCKDB_MEMORY_LIMIT for the dbt builds (default: the profile's, 8GB)")

@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 
 from bench.warehouse_scale.generate import generate, plan
-from bench.warehouse_scale.run import SELECT, TRACE_MODELS, _dir_bytes
+from bench.warehouse_scale.run import SELECT, TRACE_MODELS, _dir_bytes, add_data_args
 from ingest.lake import sync_lake
 from semibench import paths
 from semibench.dbt_runner import dbt_env, read_run_results
@@ -128,10 +128,7 @@ def trace_rows(warehouse: Path) -> tuple[int, int]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.warehouse_scale.spark", description=__doc__.split("\n\n")[0],
                                 epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--requests", type=int, required=True, help="main-phase requests to generate (e.g. 1000000)")
-    p.add_argument("--requests-per-run", type=int, default=100_000, help="requests per run (also the added run's size)")
-    p.add_argument("--chunks", type=int, nargs=2, default=(8, 24), metavar=("MIN", "MAX"), help="chunks per request")
-    p.add_argument("--seed", type=int, default=0, help="generator seed (same data as the DuckDB benchmark)")
+    add_data_args(p)
     p.add_argument("--workdir", type=Path, help="an empty folder for the warehouse, lake and Spark tables "
                                                "(default: a new temp dir, kept)")
     p.add_argument("--driver-memory", default="6g", help="Spark driver memory (local mode: the whole Spark heap)")
