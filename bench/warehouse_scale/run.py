@@ -71,15 +71,37 @@ def _dir_bytes(path: Path) -> int:
     return total
 
 
-def _hwm_kb(pid: int) -> int | None:
+def proc_status_kb(pid: int, field: str) -> int:
+    """A kB field of /proc/<pid>/status (VmRSS, VmHWM); 0 once the process is gone."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except OSError:
-        return None
-    return None
+        pass
+    return 0
+
+
+def run_sampled(cmd: list[str], env: dict[str, str], log: Path, sample, interval_s: float) -> tuple[int, float]:
+    """Run `cmd` from the project dir, output to `log`, calling sample(pid) every interval_s until it exits.
+    Returns (exit code, wall seconds)."""
+    t0 = time.monotonic()
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=paths.PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
+        done = threading.Event()
+
+        def poll():
+            while not done.is_set():
+                sample(proc.pid)
+                done.wait(interval_s)
+
+        poller = threading.Thread(target=poll, daemon=True)
+        poller.start()
+        rc = proc.wait()
+        done.set()
+        poller.join()
+    return rc, time.monotonic() - t0
 
 
 def warehouse_bytes(db: Path) -> int:
@@ -93,26 +115,13 @@ def run_dbt_measured(name: str, args: list[str], warehouse: Path, target: Path, 
     cmd = [sys.executable, "-m", "dbt.cli.main", *args,
            "--project-dir", str(paths.PROJECT_DIR), "--profiles-dir", str(paths.PROJECT_DIR)]
     peak = {"rss_kb": 0, "spill": 0}
-    t0 = time.monotonic()
-    with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=paths.PROJECT_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
-        done = threading.Event()
 
-        def poll():
-            while not done.is_set():
-                hwm = _hwm_kb(proc.pid)
-                if hwm:
-                    peak["rss_kb"] = max(peak["rss_kb"], hwm)
-                if spill_dir.exists():
-                    peak["spill"] = max(peak["spill"], _dir_bytes(spill_dir))
-                done.wait(0.2)
+    def sample(pid: int) -> None:
+        peak["rss_kb"] = max(peak["rss_kb"], proc_status_kb(pid, "VmHWM"))
+        if spill_dir.exists():
+            peak["spill"] = max(peak["spill"], _dir_bytes(spill_dir))
 
-        poller = threading.Thread(target=poll, daemon=True)
-        poller.start()
-        rc = proc.wait()
-        done.set()
-        poller.join()
-    seconds = time.monotonic() - t0
+    rc, seconds = run_sampled(cmd, env, log, sample, 0.2)
     nodes = read_run_results(target / "run_results.json")
     timings = json.loads((target / "run_results.json").read_text())["results"] if (target / "run_results.json").exists() else []
     bad = [n for n in nodes if n.status in ("error", "fail")]

@@ -17,10 +17,8 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,21 +26,10 @@ from pathlib import Path
 import duckdb
 
 from bench.warehouse_scale.generate import generate, plan
-from bench.warehouse_scale.run import SELECT, TRACE_MODELS, _dir_bytes, add_data_args
+from bench.warehouse_scale.run import SELECT, TRACE_MODELS, _dir_bytes, add_data_args, proc_status_kb, run_sampled
 from ingest.lake import sync_lake
 from semibench import paths
 from semibench.dbt_runner import dbt_env, read_run_results
-
-
-def _status(pid: int, field: str) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def _descendants(root: int) -> list[int]:
@@ -69,27 +56,19 @@ def spark_build(name: str, extra: list[str], warehouse: Path, workdir: Path) -> 
     cmd = [sys.executable, "-m", "dbt.cli.main", "build", "--target", "spark", *SELECT, *extra,
            "--project-dir", str(paths.PROJECT_DIR), "--profiles-dir", str(paths.PROJECT_DIR)]
     peak = {"tree_kb": 0, "jvm_hwm_kb": 0}
-    t0 = time.monotonic()
-    with open(workdir / f"dbt-spark-{name}.log", "w") as log:
-        proc = subprocess.Popen(cmd, cwd=paths.PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-        done = threading.Event()
 
-        def poll():
-            while not done.is_set():
-                pids = _descendants(proc.pid)
-                peak["tree_kb"] = max(peak["tree_kb"], sum(_status(p, "VmRSS") for p in pids))
-                jvm = [p for p in pids[1:] if "java" in (Path(f"/proc/{p}/comm").read_text().strip()
-                                                           if Path(f"/proc/{p}/comm").exists() else "")]
-                for p in jvm:
-                    peak["jvm_hwm_kb"] = max(peak["jvm_hwm_kb"], _status(p, "VmHWM"))
-                done.wait(0.5)
+    def sample(pid: int) -> None:
+        pids = _descendants(pid)
+        peak["tree_kb"] = max(peak["tree_kb"], sum(proc_status_kb(p, "VmRSS") for p in pids))
+        for p in pids[1:]:
+            try:
+                is_jvm = "java" in Path(f"/proc/{p}/comm").read_text()
+            except OSError:  # exited since the listing
+                continue
+            if is_jvm:
+                peak["jvm_hwm_kb"] = max(peak["jvm_hwm_kb"], proc_status_kb(p, "VmHWM"))
 
-        poller = threading.Thread(target=poll, daemon=True)
-        poller.start()
-        rc = proc.wait()
-        done.set()
-        poller.join()
-    seconds = time.monotonic() - t0
+    rc, seconds = run_sampled(cmd, env, workdir / f"dbt-spark-{name}.log", sample, 0.5)
     results_file = target / "run_results.json"
     nodes = read_run_results(results_file)
     timings = json.loads(results_file.read_text())["results"] if results_file.exists() else []
