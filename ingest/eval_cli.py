@@ -14,9 +14,13 @@ from semibench import paths as semibench_paths
 
 def eval_events_command(
     paths: list[Path] = typer.Argument(..., help="JSONL logs, JSON arrays, master_database.json files, or directories of them (searched recursively for *.jsonl, *.ndjson, *.json)."),
-    skip_bad: bool = typer.Option(False, "--skip-bad", help="Land the valid records and record rejected ones in raw.eval_event_rejects, instead of landing nothing."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Also land the rest of the batch when a whole file cannot be read (not UTF-8, not JSON, not an object or array): record such files in raw.eval_event_rejects instead of failing the batch. Records with problems are quarantined either way."),
+    strict: bool = typer.Option(False, "--strict", help="All or nothing: any problem, in a file or in one record, fails the whole batch and nothing is landed (the default quarantines bad records and lands the rest)."),
     warehouse: Optional[Path] = typer.Option(None, "--warehouse", help="DuckDB file to land into (default: $SEMIBENCH_WAREHOUSE or warehouse/semibench.duckdb)."),
 ) -> None:
-    """Land tool-use evaluation logs (per-test events and legacy master_database.json cells) in raw.eval_events."""
+    """Land tool-use evaluation logs (per-test events and legacy master_database.json cells) in raw.eval_events.
+
+    A record with problems lands quarantined with every reason and stays out of the marts; an unreadable
+    file fails the batch. Exit codes: 0 all landed, 3 landed with records quarantined, 1 nothing landed."""
     target = (warehouse or semibench_paths.warehouse_path()).resolve()
-    run_batch(lambda: ingest_eval_events(paths, target, skip_bad=skip_bad), TABLES.rejects)
+    run_batch(lambda: ingest_eval_events(paths, target, skip_bad=skip_bad, strict=strict), TABLES.rejects, TABLES.records)

@@ -7,7 +7,7 @@ create schema if not exists raw;
 create table if not exists raw.eval_event_batches (
     batch_id                varchar   not null primary key,
     loaded_at               timestamp not null,  -- UTC
-    mode                    varchar   not null,  -- strict | skip_bad
+    mode                    varchar   not null,  -- quarantine | strict | skip_bad
     inputs                  varchar[] not null,  -- the paths as given on the command line
     file_count              integer   not null,  -- files read after expanding directories
     records_read            integer   not null,  -- valid records found in the files
@@ -38,3 +38,9 @@ create table if not exists raw.eval_event_rejects (
     reason          varchar   not null,
     loaded_at       timestamp not null
 );
+
+-- issue 10: a record with problems lands verbatim, quarantined, instead of failing its batch. Added with
+-- `alter` so warehouses created before keep working (older rows: null = usable, 0 quarantined).
+alter table raw.eval_events add column if not exists quarantine_reasons varchar;  -- every reason, '; '-joined; null = usable
+alter table raw.eval_events add column if not exists ingest_notes varchar;        -- accepted oddities (a numeric string, ...)
+alter table raw.eval_event_batches add column if not exists records_quarantined integer default 0;  -- landed with quarantine_reasons

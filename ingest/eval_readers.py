@@ -6,7 +6,9 @@ Three layouts are recognised by content, not by file extension (runners were not
   * the old nested `master_database.json` (an object with a `models` key); every leaf
     models/<m>/by_prompt_type/<p>/by_tool_success_rate/<r>/by_difficulty/<d>/by_task_type/<t> becomes one
     `legacy_cell` record (an aggregate of `total` tests) whose locator is that path.
-A file that cannot be read yields a Rejection instead; reading never raises for bad content.
+A record with problems is kept verbatim with every reason (it lands quarantined); a JSONL line that is not
+JSON is kept as its text (record_kind `unparsed`). A file that cannot be read at all yields a Rejection
+instead; reading never raises for bad content.
 """
 
 from __future__ import annotations
@@ -40,10 +42,12 @@ class ParsedRecord:
     source_file: Path
     source_format: str        # jsonl | json_array | master_database
     source_locator: str       # `line 12`, `[3]`, or the models/... path
-    record_kind: str          # test | legacy_cell
+    record_kind: str          # test | legacy_cell | unparsed
     record_text: str          # the record as JSON text (the JSONL line itself when there is one)
-    record: dict
+    record: Any               # the parsed record (the line's text for `unparsed`)
     context: dict | None      # legacy cells: the dimensions taken from the path, plus file metadata
+    reasons: tuple[str, ...] = ()  # why it is quarantined; empty for a usable record
+    notes: tuple[str, ...] = ()    # what was accepted as is
 
 
 def discover(paths: list[Path]) -> tuple[list[Path], list[Rejection]]:
@@ -77,8 +81,13 @@ def read_file(path: Path) -> tuple[list[ParsedRecord], list[Rejection]]:
     return _read_jsonl(path, text)
 
 
+def _test(path: Path, fmt: str, locator: str, text: str, record: Any) -> ParsedRecord:
+    findings = validate_test_record(record)
+    return ParsedRecord(path, fmt, locator, "test", text, record, None, tuple(findings.reasons), tuple(findings.notes))
+
+
 def _read_jsonl(path: Path, text: str) -> tuple[list[ParsedRecord], list[Rejection]]:
-    records, rejections = [], []
+    records = []
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line:
@@ -87,13 +96,12 @@ def _read_jsonl(path: Path, text: str) -> tuple[list[ParsedRecord], list[Rejecti
         try:
             record = _loads(line)
         except ValueError as exc:
-            rejections.append(Rejection(path, locator, f"invalid JSON: {exc}"))
+            # a half-written last line (a shard killed mid-write) must not cost the shard's other tests
+            records.append(ParsedRecord(path, "jsonl", locator, "unparsed", _dumps(line), line, None,
+                                        (f"invalid JSON: {exc}",)))
             continue
-        if problem := validate_test_record(record):
-            rejections.append(Rejection(path, locator, problem))
-            continue
-        records.append(ParsedRecord(path, "jsonl", locator, "test", line, record, None))
-    return records, rejections
+        records.append(_test(path, "jsonl", locator, line, record))
+    return records, []
 
 
 def _read_array(path: Path, text: str) -> tuple[list[ParsedRecord], list[Rejection]]:
@@ -105,34 +113,28 @@ def _read_array(path: Path, text: str) -> tuple[list[ParsedRecord], list[Rejecti
         return [], [Rejection(path, where, f"invalid JSON: {exc}")]
     if not isinstance(items, list):
         return [], [Rejection(path, "", "expected a JSON array of test records")]
-    records, rejections = [], []
-    for index, item in enumerate(items):
-        locator = f"[{index}]"
-        if problem := validate_test_record(item):
-            rejections.append(Rejection(path, locator, problem))
-            continue
-        records.append(ParsedRecord(path, "json_array", locator, "test", _dumps(item), item, None))
-    return records, rejections
+    return [_test(path, "json_array", f"[{i}]", _dumps(item), item) for i, item in enumerate(items)], []
 
 
-def _walk_legacy(node: Any, path: list[str], depth: int, dims: dict) -> Iterator[tuple[list[str], dict, Any] | Rejection]:
-    """Yield (path, dimensions, leaf) for each leaf under a model, or a Rejection for a malformed level."""
+def _walk_legacy(node: Any, path: list[str], depth: int, dims: dict) -> Iterator[tuple[list[str], dict, Any, str | None]]:
+    """Yield (path, dimensions, node, problem) for each leaf under a model (problem None), or for a
+    malformed level (the node found there and why it is not a level)."""
     if depth == len(LEGACY_LEVELS):
-        yield path, dims, node
+        yield path, dims, node, None
         return
     level, dimension = LEGACY_LEVELS[depth]
     if not isinstance(node, dict):
-        yield Rejection(Path(), "/".join(path), "expected an object")
+        yield path, dims, node, "expected an object"
         return
     children = node.get(level)
     if children is None:
         return  # a level with no tests yet (the old writer created empty branches)
     if not isinstance(children, dict):
-        yield Rejection(Path(), "/".join(path + [level]), f"'{level}' must be an object keyed by {dimension}")
+        yield path + [level], dims, children, f"'{level}' must be an object keyed by {dimension}"
         return
     for key, child in children.items():
         if not key.strip():
-            yield Rejection(Path(), "/".join(path + [level, key]), f"empty {dimension} key")
+            yield path + [level, key], dims, child, f"empty {dimension} key"
             continue
         yield from _walk_legacy(child, path + [level, key], depth + 1, {**dims, dimension: key})
 
@@ -149,23 +151,20 @@ def _read_master_database(path: Path, db: dict, file_sha256: str) -> tuple[list[
         "database_version": db.get("version"),
         "database_last_updated": db.get("last_updated"),
     }
-    records, rejections = [], []
+    records = []
     for model, model_data in models.items():
-        if not model.strip():
-            rejections.append(Rejection(path, f"models/{model}", "empty model name"))
-            continue
-        for item in _walk_legacy(model_data, ["models", model], 0, {"model": model}):
-            if isinstance(item, Rejection):
-                rejections.append(Rejection(path, item.source_locator, item.reason))
-                continue
-            cell_path, dims, leaf = item
-            locator = "/".join(cell_path)
-            if parse_rate(dims["tool_success_rate"]) is None:
-                rejections.append(Rejection(path, locator, f"tool success rate key {dims['tool_success_rate']!r} is not a number in [0, 1]"))
-                continue
-            if problem := validate_legacy_cell(leaf):
-                rejections.append(Rejection(path, locator, problem))
-                continue
+        walked = (_walk_legacy(model_data, ["models", model], 0, {"model": model}) if model.strip()
+                  else [(["models", model], {"model": model}, model_data, "empty model name")])
+        for cell_path, dims, leaf, problem in walked:
+            reasons, notes = [problem] if problem else [], []
+            if problem is None:
+                rate = dims["tool_success_rate"]
+                if parse_rate(rate) is None:
+                    reasons.append(f"tool success rate key {rate!r} is not a number in [0, 1]")
+                findings = validate_legacy_cell(leaf)
+                reasons += findings.reasons
+                notes += findings.notes
             context = {**dims, **file_meta}
-            records.append(ParsedRecord(path, "master_database", locator, "legacy_cell", _dumps(leaf), leaf, context))
-    return records, rejections
+            records.append(ParsedRecord(path, "master_database", "/".join(cell_path), "legacy_cell", _dumps(leaf),
+                                        leaf, context, tuple(reasons), tuple(notes)))
+    return records, []

@@ -2,9 +2,12 @@
 content hashing, and landing one batch of records atomically with its bookkeeping rows.
 
 Policy (docs/eval_events.md, docs/vllm_results.md):
-  * strict (default): any rejected file or record fails the whole batch; nothing is landed and the error
-    names the first rejection as `<file> <locator>: <reason>`;
-  * skip_bad: valid records land, rejections are recorded in the family's rejects table.
+  * quarantine (default): a record with problems is landed verbatim with every reason
+    (`quarantine_reasons`) and kept out of the marts by dbt; a file that cannot be read at all (not UTF-8,
+    not JSON, not an object or array) fails the whole batch, nothing is landed, and the error names it;
+  * strict: any problem, of a file or of a record, fails the whole batch (`<file> <locator>: <reason>`);
+  * skip_bad: as quarantine, but unreadable files are recorded in the family's rejects table and the
+    rest of the batch lands.
 Records are content-addressed (record_sha256), so re-ingesting lands nothing new; every run that lands
 (even a no-op) leaves one batch row with its counts.
 """
@@ -60,6 +63,11 @@ class BatchSummary:
     records_already_landed: int
     rejections: list[Rejection] = field(default_factory=list)
     by_kind: dict[str, int] = field(default_factory=dict)  # landed records per record_kind
+    quarantined: list[Rejection] = field(default_factory=list)  # records read with problems, every reason joined
+
+    @property
+    def records_quarantined(self) -> int:
+        return len(self.quarantined)
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,21 @@ class BatchTables:
     rejects: str
     batch_prefix: str  # batch ids are `<prefix>-<UTC time>-<random>`
     family: str        # archive directory (ingest.batch_archive)
+
+
+QUARANTINE, STRICT, SKIP_BAD = "quarantine", "strict", "skip_bad"
+POLICIES = (QUARANTINE, STRICT, SKIP_BAD)
+
+
+def policy_of(strict: bool = False, skip_bad: bool = False, error: type[BatchIngestError] = BatchIngestError) -> str:
+    if strict and skip_bad:
+        raise error("--strict and --skip-bad contradict each other: choose one")
+    return STRICT if strict else SKIP_BAD if skip_bad else QUARANTINE
+
+
+def join_reasons(reasons) -> str | None:
+    """The quarantine_reasons column: every reason, '; '-separated; None for a usable record."""
+    return "; ".join(reasons) if reasons else None
 
 
 def _reject_constant(name: str) -> Any:
@@ -135,12 +158,24 @@ def discover(paths: list[Path], suffixes: tuple[str, ...]) -> tuple[list[Path], 
     return list(dict.fromkeys(p.resolve() for p in files)), problems
 
 
-def fail_if_strict(rejections: list[Rejection], records_read: int, skip_bad: bool,
+def quarantined_of(rows: list[dict[str, str | None]]) -> list[Rejection]:
+    """The rows with problems (one per distinct record_sha256), as `<file> <locator>: <reasons>`."""
+    seen: dict[str, Rejection] = {}
+    for row in rows:
+        if row.get("quarantine_reasons"):
+            seen.setdefault(row["record_sha256"], Rejection(Path(row["source_file"]), row["source_locator"] or "",
+                                                            row["quarantine_reasons"]))
+    return list(seen.values())
+
+
+def fail_by_policy(rejections: list[Rejection], quarantined: list[Rejection], records_read: int, policy: str,
                    error: type[BatchIngestError] = BatchIngestError) -> None:
-    if rejections and not skip_bad:
-        first = rejections[0]
-        more = f" (and {len(rejections) - 1} more rejection(s))" if len(rejections) > 1 else ""
-        raise error(f"{first}{more}; nothing was landed", rejections, records_read)
+    """Raise (nothing landed) when the policy does not let this batch land."""
+    blocking = {STRICT: rejections + quarantined, QUARANTINE: rejections, SKIP_BAD: []}[policy]
+    if blocking:
+        first = blocking[0]
+        more = f" (and {len(blocking) - 1} more problem(s))" if len(blocking) > 1 else ""
+        raise error(f"{first}{more}; nothing was landed", blocking, records_read)
 
 
 def _incoming_table(rows: list[dict[str, str | None]], batch_id: str, loaded_at: datetime) -> pa.Table:
@@ -157,20 +192,24 @@ def _incoming_table(rows: list[dict[str, str | None]], batch_id: str, loaded_at:
 
 
 def land_batch(tables: BatchTables, paths: list[Path], warehouse: Path, *, file_count: int,
-               rows: list[dict[str, str | None]], rejections: list[Rejection], skip_bad: bool,
+               rows: list[dict[str, str | None]], rejections: list[Rejection], policy: str = QUARANTINE,
                error: type[BatchIngestError] = BatchIngestError, files: list[Path] | None = None,
                archive_root: Path | None = None, replay: Replay | None = None) -> BatchSummary:
     """Insert the rows whose record_sha256 is new, the rejects and one batch row, in one transaction.
 
     rows: one dict per valid record, keys = the records table's columns except batch_id and loaded_at;
-    values are text (the record as JSON text; DuckDB casts it to JSON on insert). Raises `error`
-    (nothing landed) on a strict-mode rejection, a locked warehouse or any database failure.
+    values are text (the record as JSON text; DuckDB casts it to JSON on insert), `quarantine_reasons`
+    set for a record with problems. Raises `error` (nothing landed) when the policy refuses the batch
+    (fail_by_policy), on a locked warehouse or any database failure.
 
     files: the input files read, archived (ingest.batch_archive) under archive_root (default: the
     configured archive) before the transaction commits; the batch is logged after it committed.
     replay: land a logged batch again (semibench rebuild): its id, time and original paths; nothing is
     archived or logged."""
-    fail_if_strict(rejections, len(rows), skip_bad, error)
+    if policy not in POLICIES:
+        raise error(f"unknown ingest policy {policy!r}, expected one of {', '.join(POLICIES)}")
+    quarantined = quarantined_of(rows)
+    fail_by_policy(rejections, quarantined, len(rows), policy, error)
     if replay is not None:
         loaded_at, batch_id = replay.loaded_at, replay.batch_id
         rows = [{**r, "source_file": replay.origin.get(r["source_file"], r["source_file"])} if "source_file" in r
@@ -185,7 +224,7 @@ def land_batch(tables: BatchTables, paths: list[Path], warehouse: Path, *, file_
         if archive_root is None:
             from semibench import paths as semibench_paths
             archive_root = semibench_paths.archive_dir()
-    mode = "skip_bad" if skip_bad else "strict"
+    mode = policy
     incoming = _incoming_table(rows, batch_id, loaded_at)
     stored: list[batch_archive.StoredFile] = []
     try:
@@ -210,9 +249,11 @@ def land_batch(tables: BatchTables, paths: list[Path], warehouse: Path, *, file_
                     f"insert into {tables.rejects} values (?, ?, ?, ?, ?)",
                     [(batch_id, str(r.source_file), r.source_locator, r.reason, loaded_at) for r in rejections])
             con.execute(
-                f"insert into {tables.batches} values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"insert into {tables.batches} (batch_id, loaded_at, mode, inputs, file_count, records_read, "
+                "records_landed, records_already_landed, records_rejected, records_quarantined) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [batch_id, loaded_at, mode, path_texts, file_count, len(rows), landed,
-                 len(rows) - landed, len(rejections)])
+                 len(rows) - landed, len(rejections), len(quarantined)])
             if replay is None:
                 # the archive holds the inputs before the warehouse does (a commit failing after this
                 # leaves only unreferenced, immutable copies)
@@ -235,7 +276,11 @@ def land_batch(tables: BatchTables, paths: list[Path], warehouse: Path, *, file_
         except OSError as exc:
             raise error(f"batch {batch_id} was landed, but logging it in the archive at {archive_root} failed "
                         f"(a rebuild would miss it): {exc.strerror or exc}") from None
-    return BatchSummary(batch_id, mode, file_count, len(rows), landed, len(rows) - landed, rejections, by_kind)
+    if replay is not None:
+        quarantined = [Rejection(Path(replay.origin.get(str(q.source_file), str(q.source_file))), q.source_locator,
+                                 q.reason) for q in quarantined]
+    return BatchSummary(batch_id, mode, file_count, len(rows), landed, len(rows) - landed, rejections, by_kind,
+                        quarantined)
 
 
 def _archive_files(family: str, files: list[Path], archive_root: Path, batch_id: str, loaded_at: datetime,

@@ -6,8 +6,10 @@ InferenceMAX writes `agg_bmk.json` / `agg_<result>.json`):
   * a JSON array: InferenceMAX's collected `agg_bmk.json`, one aggregate per element; locator `[i]`
     (0-based); an empty array is a valid file with no runs (a sweep in which nothing ran);
   * several JSON objects, one per line: vLLM's `--append-result` file; locator `line N` (1-based).
-Every record is classified separately (ingest.vllm_validate.classify). A file that cannot be read or
-parsed yields a Rejection; reading never raises for bad content.
+Every record is classified and checked separately (ingest.vllm_validate); a record with problems is
+kept, verbatim, with every reason (it lands quarantined). A line of an --append-result file that is not
+JSON is kept as its text (record_kind `unparsed`), an element that is neither kind as `unknown`. A file
+that cannot be read or parsed at all yields a Rejection; reading never raises for bad content.
 """
 
 from __future__ import annotations
@@ -29,33 +31,22 @@ class ResultRecord:
     source_file: Path
     source_format: str   # json_object | json_array | jsonl
     source_locator: str  # `$`, `[3]` or `line 2`
-    record_kind: str     # vllm_bench | inferencemax_agg
+    record_kind: str     # vllm_bench | inferencemax_agg | unknown | unparsed
     record_text: str     # the record as JSON text (the file itself for a single object)
-    record: dict
+    record: Any          # the parsed record (the line's text for `unparsed`)
+    reasons: tuple[str, ...] = ()  # why it is quarantined; empty for a usable record
+    notes: tuple[str, ...] = ()    # what was accepted as is (a numeric string, ...)
 
 
-def _locate(locator: str, path: str) -> str:
-    """The locator of a field inside a record: `$` + `.ttfts` -> `$.ttfts`, `line 2` + `.ttfts` -> `line 2 $.ttfts`."""
-    if not path:
-        return locator
-    if locator == "$" or locator.startswith("["):
-        return locator + path
-    return f"{locator} ${path}"
-
-
-def _record(path: Path, fmt: str, locator: str, text: str, value: Any) -> ResultRecord | Rejection:
+def _record(path: Path, fmt: str, locator: str, text: str, value: Any) -> ResultRecord:
     kind = classify(value)
     if kind is None:
         got = "an object" if isinstance(value, dict) else json_type_name(value)
-        return Rejection(path, locator, f"{got} that is neither a vLLM bench result (no 'completed' / 'model_id') "
-                                        "nor an InferenceMAX aggregate (no 'hw' / 'tput_per_gpu')")
-    if problem := VALIDATORS[kind](value):
-        return Rejection(path, _locate(locator, problem.path), problem.reason)
-    return ResultRecord(path, fmt, locator, kind, text, value)
-
-
-def _split(items: list[ResultRecord | Rejection]) -> tuple[list[ResultRecord], list[Rejection]]:
-    return ([i for i in items if isinstance(i, ResultRecord)], [i for i in items if isinstance(i, Rejection)])
+        return ResultRecord(path, fmt, locator, "unknown", text, value, (
+            f"{got} that is neither a vLLM bench result (no 'completed' / 'model_id') "
+            "nor an InferenceMAX aggregate (no 'hw' / 'tput_per_gpu')",))
+    findings = VALIDATORS[kind](value)
+    return ResultRecord(path, fmt, locator, kind, text, value, tuple(findings.reasons), tuple(findings.notes))
 
 
 def _invalid_json(path: Path, exc: ValueError) -> Rejection:
@@ -83,14 +74,14 @@ def read_file(path: Path) -> tuple[list[ResultRecord], list[Rejection]]:
     except ValueError as exc:
         return [], [_invalid_json(path, exc)]
     if isinstance(whole, list):
-        return _split([_record(path, "json_array", f"[{i}]", dumps(item), item) for i, item in enumerate(whole)])
+        return [_record(path, "json_array", f"[{i}]", dumps(item), item) for i, item in enumerate(whole)], []
     if isinstance(whole, dict):
-        return _split([_record(path, "json_object", "$", text, whole)])
+        return [_record(path, "json_object", "$", text, whole)], []
     return [], [Rejection(path, "", f"expected a JSON object or array, got {json_type_name(whole)}")]
 
 
 def _read_jsonl(path: Path, text: str) -> tuple[list[ResultRecord], list[Rejection]]:
-    items: list[ResultRecord | Rejection] = []
+    records: list[ResultRecord] = []
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line:
@@ -98,7 +89,9 @@ def _read_jsonl(path: Path, text: str) -> tuple[list[ResultRecord], list[Rejecti
         try:
             value = loads_strict(line)
         except ValueError as exc:
-            items.append(Rejection(path, f"line {number}", f"invalid JSON: {exc}"))
+            # a half-written last line (a run killed while appending) must not cost the other runs
+            records.append(ResultRecord(path, "jsonl", f"line {number}", "unparsed", dumps(line), line,
+                                        (f"invalid JSON: {exc}",)))
             continue
-        items.append(_record(path, "jsonl", f"line {number}", line, value))
-    return _split(items)
+        records.append(_record(path, "jsonl", f"line {number}", line, value))
+    return records, []

@@ -8,7 +8,7 @@ create schema if not exists raw;
 create table if not exists raw.vllm_result_batches (
     batch_id                varchar   not null primary key,
     loaded_at               timestamp not null,  -- UTC
-    mode                    varchar   not null,  -- strict | skip_bad
+    mode                    varchar   not null,  -- quarantine | strict | skip_bad
     inputs                  varchar[] not null,  -- the paths as given on the command line
     file_count              integer   not null,  -- files read after expanding directories
     records_read            integer   not null,  -- valid records (runs) found in the files
@@ -37,3 +37,9 @@ create table if not exists raw.vllm_result_rejects (
     reason          varchar   not null,
     loaded_at       timestamp not null
 );
+
+-- issue 10: a record with problems lands verbatim, quarantined, instead of failing its batch. Added with
+-- `alter` so warehouses created before keep working (older rows: null = usable, 0 quarantined).
+alter table raw.vllm_results add column if not exists quarantine_reasons varchar;  -- every reason, '; '-joined; null = usable
+alter table raw.vllm_results add column if not exists ingest_notes varchar;        -- accepted oddities (a numeric string, ...)
+alter table raw.vllm_result_batches add column if not exists records_quarantined integer default 0;  -- landed with quarantine_reasons

@@ -83,15 +83,19 @@
 {%- endmacro %}
 
 {# json_doc_child(json, key_expr): the JSON value under a key given as a SQL expression (a column: the
-   key is data, so it cannot go into a literal JSONPath); keys may hold dots. Null when missing. #}
+   key is data, so it cannot go into a literal JSONPath). Any key works: dots, quotes, backslashes, and
+   a leading `/` or `$` (DuckDB's `->` reads a bare key starting with `/` as a JSON pointer and one
+   starting with `$` as a JSONPath, so the key always goes in as a quoted JSONPath member). Null when
+   missing. #}
 {% macro json_doc_child(json, key_expr) -%}
     {{ return(adapter.dispatch('json_doc_child', 'semibench')(json, key_expr)) }}
 {%- endmacro %}
 {% macro default__json_doc_child(json, key_expr) -%}
-    (cast({{ json }} as json) -> {{ key_expr }})
+    (cast({{ json }} as json) -> ('$."' || replace(replace({{ key_expr }}, '\', '\\'), '"', '\"') || '"'))
 {%- endmacro %}
 {% macro spark__json_doc_child(json, key_expr) -%}
-    get_json_object({{ json }}, concat('$[', char(39), {{ key_expr }}, char(39), ']'))
+    {#- a map lookup, not a JSONPath: no key can be misread as syntax (objects come back as JSON text) -#}
+    from_json({{ json }}, 'map<string,string>')[{{ key_expr }}]
 {%- endmacro %}
 
 {# json_doc_is_valid(expr): true when the text parses as JSON. Spark has no strict validator: a valid

@@ -1,4 +1,5 @@
-"""Reading and validating evaluation logs: locators, legacy flattening, and one-line rejections."""
+"""Reading and checking evaluation logs: locators, legacy flattening; a record with problems is kept with
+every reason (it lands quarantined), a file that cannot be read is rejected with one line."""
 
 from __future__ import annotations
 
@@ -56,25 +57,39 @@ def test_master_database_is_flattened_to_cells_with_paths(fixture_logs):
     ('{"model": "m", "prompt_type": "p", "task_type": "t", "success": true, "timestamp": "yesterday"}', "field 'timestamp' must be an ISO-8601"),
     ('[1, 2]', "expected a JSON object"),
 ])
-def test_bad_jsonl_line_is_rejected_with_file_and_line(tmp_path, line, reason):
+def test_bad_jsonl_line_is_quarantined_with_file_and_line(tmp_path, line, reason):
     path = tmp_path / "bad.jsonl"
     good = '{"model": "m", "prompt_type": "p", "task_type": "t", "success": true, "test_id": 0}'
     path.write_text(f"{good}\n{line}\n{good.replace('0}', '9}')}\n")
     records, rejections = read_file(path)
-    assert len(records) == 2  # the neighbours are still read
-    assert len(rejections) == 1
-    message = str(rejections[0])
-    assert message.startswith(f"{path} line 2: ")
-    assert reason in message
-    assert "\n" not in message
+    assert rejections == []
+    assert [(r.source_locator, bool(r.reasons)) for r in records] == [("line 1", False), ("line 2", True), ("line 3", False)]
+    bad = records[1]
+    assert any(reason in r for r in bad.reasons), bad.reasons
+    assert bad.record_text == line or bad.record_kind == "unparsed" and json.loads(bad.record_text) == line
 
 
-def test_bad_array_element_is_rejected_with_its_index(tmp_path):
+def test_every_reason_of_a_record_is_kept_and_numeric_strings_noted(tmp_path):
+    path = tmp_path / "s.jsonl"
+    path.write_text(json.dumps({"model": "", "prompt_type": "p", "task_type": "t", "success": "yes", "test_id": 1,
+                                "execution_time": -1}) + "\n"
+                    + json.dumps({"model": "m", "prompt_type": "p", "task_type": "t", "success": True, "test_id": 2,
+                                  "tool_success_rate": "0.9", "execution_time": "12.5"}) + "\n")
+    (bad, good), _ = read_file(path)
+    assert bad.reasons == ("field 'model' is a string '', expected a non-empty string",
+                           "field 'success' must be true or false, got 'yes'",
+                           "field 'execution_time' is -1, expected a number >= 0 and <= 1e+09 (seconds)")
+    assert good.reasons == ()
+    assert good.notes == ("field 'tool_success_rate' is the numeric string '0.9', read as 0.9",
+                          "field 'execution_time' is the numeric string '12.5', read as 12.5")
+
+
+def test_bad_array_element_is_quarantined_with_its_index(tmp_path):
     path = tmp_path / "bad.json"
     path.write_text(json.dumps([{"model": "m", "prompt_type": "p", "task_type": "t", "success": True, "test_id": 1}, "oops"]))
     records, rejections = read_file(path)
-    assert len(records) == 1
-    assert str(rejections[0]) == f"{path} [1]: expected a JSON object, got str"
+    assert rejections == []
+    assert [(r.source_locator, r.reasons) for r in records] == [("[0]", ()), ("[1]", ("expected a JSON object, got str",))]
 
 
 def test_truncated_array_names_the_line(tmp_path):
@@ -86,22 +101,25 @@ def test_truncated_array_names_the_line(tmp_path):
     assert "invalid JSON" in str(rejections[0])
 
 
-def test_bad_legacy_cell_is_rejected_with_its_path(tmp_path):
+def test_bad_legacy_cell_is_quarantined_with_its_path(tmp_path):
     path = tmp_path / "master_database.json"
     db = {"models": {"M": {"by_prompt_type": {"cot": {"by_tool_success_rate": {
         "high": {"by_difficulty": {"easy": {"by_task_type": {"simple_task": {"total": 1}}}}},
         "0.8": {"by_difficulty": {"easy": {"by_task_type": {"simple_task": {"total": 2, "success": 3}}}}},
         "0.9": {"by_difficulty": "easy"},
+        "1.0": {"by_difficulty": {"easy": {"by_task_type": {"simple_task": {"total": 2 ** 31}}}}},
     }}}}}}
     path.write_text(json.dumps(db))
     records, rejections = read_file(path)
-    assert records == []
-    messages = sorted(str(r) for r in rejections)
-    assert messages == sorted([
-        f"{path} models/M/by_prompt_type/cot/by_tool_success_rate/high/by_difficulty/easy/by_task_type/simple_task: tool success rate key 'high' is not a number in [0, 1]",
-        f"{path} models/M/by_prompt_type/cot/by_tool_success_rate/0.8/by_difficulty/easy/by_task_type/simple_task: successes (3) + partials (0) exceed 'total' (2)",
-        f"{path} models/M/by_prompt_type/cot/by_tool_success_rate/0.9/by_difficulty: 'by_difficulty' must be an object keyed by difficulty",
-    ])
+    assert rejections == []
+    quarantined = sorted((r.source_locator, r.reasons) for r in records)
+    cell = "by_difficulty/easy/by_task_type/simple_task"
+    assert quarantined == [
+        (f"models/M/by_prompt_type/cot/by_tool_success_rate/0.8/{cell}", ("successes (3) + partials (0) exceed 'total' (2)",)),
+        ("models/M/by_prompt_type/cot/by_tool_success_rate/0.9/by_difficulty", ("'by_difficulty' must be an object keyed by difficulty",)),
+        (f"models/M/by_prompt_type/cot/by_tool_success_rate/1.0/{cell}", ("field 'total' is 2147483648, expected an integer >= 0 and <= 2147483647",)),
+        (f"models/M/by_prompt_type/cot/by_tool_success_rate/high/{cell}", ("tool success rate key 'high' is not a number in [0, 1]",)),
+    ]
 
 
 def test_single_pretty_printed_object_is_not_mistaken_for_jsonl(tmp_path):

@@ -3,6 +3,8 @@
 with source as (
     select * from {{ source('tool_eval', 'eval_events') }}
     where record_kind = 'test'
+      -- quarantined records (ingest found problems) are in the family's quarantine model, never here
+      and quarantine_reasons is null
 ),
 
 extracted as (

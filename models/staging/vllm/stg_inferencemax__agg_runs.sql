@@ -25,6 +25,8 @@ with source as (
 
     select * from {{ source('vllm_results', 'vllm_results') }}
     where record_kind = 'inferencemax_agg'
+      -- quarantined records (ingest found problems) are in the family's quarantine model, never here
+      and quarantine_reasons is null
 
 ),
 

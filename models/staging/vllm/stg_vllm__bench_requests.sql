@@ -24,6 +24,8 @@ with source as (
     select record_sha256, record
     from {{ source('vllm_results', 'vllm_results') }}
     where record_kind = 'vllm_bench'
+      -- quarantined records (ingest found problems) are in the family's quarantine model, never here
+      and quarantine_reasons is null
 
 ),
 
