@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import datetime
 
 import duckdb
@@ -10,7 +11,7 @@ import pytest
 
 from ingest.vllm_results import ingest_vllm_results
 
-from .conftest import VLLM_RESULT, build, write_fixture_results, write_json
+from .conftest import AGGS, VLLM_RESULT, build, summary_result, write_fixture_results, write_json
 
 # the shared run shape (the lead unions these models into fct_runs): names and DuckDB types, in order
 RUN_SHAPE = [
@@ -125,14 +126,88 @@ def test_both_run_models_have_exactly_the_run_shape(built):
             select * from intermediate.int_runs__vllm_bench union all select * from intermediate.int_runs__inferencemax_agg)""") == [(5, 5)]
 
 
-def test_consistency_data_test_fails_on_a_run_whose_completed_disagrees(tmp_path):
-    # vLLM's completed says 3, but only 2 requests have an empty error: the data test must catch it
-    result = copy.deepcopy(VLLM_RESULT)
-    result["errors"][1] = "timeout"
-    warehouse = tmp_path / "wh.duckdb"
-    ingest_vllm_results([write_json(tmp_path / "results" / "inconsistent.json", result)], warehouse)
-    outcome = build(tmp_path, warehouse)
-    failed = {n.unique_id.split(".")[-1] for n in outcome.with_status("fail")}
-    # mean TTFT over the remaining successes (500 + 750) / 2 = 625 ms != saved 500 ms: caught as well
-    assert failed == {"vllm_bench_completed_matches_requests", "vllm_bench_mean_ttft_matches_requests"}
-    assert not outcome.ok
+# model names of any shape: checkpoint paths (a leading `/` was once read as a JSON pointer), quotes,
+# backslashes, spaces, unicode
+ODD_MODELS = ["/mnt/ckpt/gpt-oss-120b", "o'brien-7b", "C:\\models\\my model", "模型/ü-1.5b", 'say "hi"-3b']
+
+
+@pytest.fixture(scope="module")
+def poisoned(tmp_path_factory):
+    """One warehouse holding issue 10's three poison inputs and odd model names in every family, built once."""
+    from ingest.eval_events import ingest_eval_events
+
+    root = tmp_path_factory.mktemp("vllm_poison")
+    warehouse = root / "wh.duckdb"
+    # (a) the saved mean TTFT disagrees with the per-request arrays
+    bad_mean = copy.deepcopy(VLLM_RESULT)
+    bad_mean["mean_ttft_ms"] = 450.0
+    # (b) more completed than prompts and no `failed`: derived failed would be -36
+    too_many = summary_result("20250116-120000", 136)
+    odd_runs = [dict(copy.deepcopy(VLLM_RESULT), model_id=m) for m in ODD_MODELS]
+    odd_aggs = [dict(copy.deepcopy(AGGS[0]), model=m) for m in ODD_MODELS]
+    results = root / "results"
+    write_json(results / "a_bad_mean.json", bad_mean)
+    write_json(results / "b_too_many.json", too_many)
+    write_json(results / "odd" / "agg_bmk.json", odd_aggs)
+    for i, run in enumerate(odd_runs):
+        write_json(results / "odd" / f"run_{i}.json", run)
+    vllm = ingest_vllm_results([results], warehouse)
+    # (c) and the other odd names as tool-use evaluation models, in events and in a legacy master database
+    logs = root / "logs"
+    events = [{"model": m, "prompt_type": "cot", "task_type": "t", "success": i % 2 == 0, "test_id": f"t{i}",
+               "tool_success_rate": 0.8, "difficulty": "easy"} for i, m in enumerate(ODD_MODELS)]
+    logs.mkdir()
+    (logs / "shard.jsonl").write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events), encoding="utf-8")
+    cell = {"total": 2, "success": 1, "partial": 0}
+    master = {"version": "3.0", "last_updated": "2025-08-30T00:00:00", "models": {
+        m: {"by_prompt_type": {"baseline": {"by_tool_success_rate": {"0.9": {"by_difficulty": {"hard": {
+            "by_task_type": {"t": cell}}}}}}}} for m in ODD_MODELS}}
+    write_json(logs / "legacy" / "master_database.json", master)
+    evals = ingest_eval_events([logs], warehouse)
+    result = build(root, warehouse)
+    return vllm, evals, warehouse, result
+
+
+def test_poison_inputs_are_quarantined_at_ingest(poisoned):
+    vllm, evals, _, _ = poisoned
+    assert vllm.records_quarantined == 2 and evals.records_quarantined == 0
+    reasons = {q.source_file.name: q.reason for q in vllm.quarantined}
+    assert reasons["a_bad_mean.json"] == ("field 'mean_ttft_ms' (450.0) disagrees with the per-request arrays "
+                                          "(500 ms over the successful requests)")
+    assert reasons["b_too_many.json"] == "field 'completed' (136) exceeds 'num_prompts' (100)"
+
+
+def test_poison_inputs_build_green_with_warnings(poisoned):
+    _, _, _, result = poisoned
+    assert result.ok, "\n".join(result.output_tail)
+    assert not result.with_status("error") and not result.with_status("fail")
+    warned = {n.unique_id.split(".")[2] for n in result.with_status("warn")}
+    assert any(w.startswith("quarantine_is_empty_stg_vllm__quarantine") for w in warned), warned
+    assert not any("stg_tool_eval__quarantine" in w for w in warned), warned
+
+
+def test_quarantine_model_exposes_the_shared_columns(poisoned):
+    _, _, warehouse, _ = poisoned
+    rows = query(warehouse, """
+        select family, batch_id like 'vrb-%', regexp_extract(source_file, '[^/]+$'), record_locator, reasons,
+               json_extract_string(record_json, '$.mean_ttft_ms'), landed_at is not null
+        from staging.stg_vllm__quarantine order by source_file""")
+    assert [r[:4] + r[5:] for r in rows] == [
+        ("vllm_bench", True, "a_bad_mean.json", "$", "450.0", True),
+        ("vllm_bench", True, "b_too_many.json", "$", "40.0", True)]
+    # quarantined runs are in no other model
+    assert query(warehouse, "select count(*) from fct_runs where source_file like '%a_bad_mean%' or source_file like '%b_too_many%'") == [(0,)]
+
+
+def test_model_names_of_any_shape_land_and_build_in_every_family(poisoned):
+    _, _, warehouse, _ = poisoned
+    for source in ("vllm_bench", "inferencemax_agg"):
+        assert {r[0] for r in query(warehouse, f"select model from fct_runs where source = '{source}'")} == set(ODD_MODELS)
+    assert sorted(r[0] for r in query(warehouse, "select model_name from agg_tool_eval_by_model")) == sorted(ODD_MODELS)
+    names = dict(query(warehouse, "select model_raw, model_name from dim_model_names where family = 'runs'"))
+    assert names["/mnt/ckpt/gpt-oss-120b"] == "gpt-oss-120b" and names["o'brien-7b"] == "o'brien-7b"
+    tool_eval = {r[0] for r in query(warehouse, "select model_raw from dim_model_names where family = 'tool_eval'")}
+    assert tool_eval == set(ODD_MODELS)
+    # the rebuilt master_database.json is keyed by every odd name, the path included
+    (doc,), = query(warehouse, "select master_database from tool_eval_master_database")
+    assert sorted(json.loads(doc)["models"]) == sorted(ODD_MODELS)
