@@ -26,6 +26,7 @@ RAW_SQL = {
     "eval events": "select count(*) from raw.eval_events",
     "eval batches": "select count(*) from raw.eval_event_batches",
     "eval rejects": "select count(*) from raw.eval_event_rejects",
+    "eval quarantined": "select count(*) from raw.eval_events where quarantine_reasons is not null",
     "vllm results": "select count(*) from raw.vllm_results",
     "vllm batches": "select count(*) from raw.vllm_result_batches",
     "loadgen runs": "select count(*) from raw.loadgen_runs",
@@ -68,13 +69,14 @@ def test_every_family_is_restored_by_rebuild(tmp_path):
     ws.cli("ingest", "inferencemax", "--from", str(paths.sample_dir()), "--quiet", check=True)
     ws.cli("ingest", "eval-events", str(EVAL), check=True)
     ws.cli("ingest", "vllm-results", str(VLLM), check=True)
-    ws.cli("ingest", "eval-events", "--skip-bad", str(bad_shard(tmp_path / "bad.jsonl")), check=True)
+    # the line that is not JSON lands quarantined (exit 3), and must come back quarantined
+    assert ws.cli("ingest", "eval-events", "--skip-bad", str(bad_shard(tmp_path / "bad.jsonl"))).returncode == 3
     ws.cli("ingest", "traces", str(grow_run(run_dir, full, 11)), check=True)  # a live run ingested early
     proc = ws.cli("ingest", "traces", str(grow_run(run_dir, full, None)), check=True)  # ... and when done
     assert "replaced (trace grew)" in proc.stdout
 
     before = raw_counts(ws.warehouse)
-    assert before["eval rejects"] == 1 and before["loadgen requests"] == 40
+    assert before["eval quarantined"] == 1 and before["loadgen requests"] == 40
     assert before["eval events"] > 0 and before["vllm results"] > 0
     logs = {f: batch_archive.read_ingest_log(ws.archive, f) for f in batch_archive.FAMILIES}
     assert [len(logs[f]) for f in batch_archive.FAMILIES] == [2, 1, 2]
@@ -129,7 +131,7 @@ def test_archiving_is_idempotent_and_read_only(tmp_path):
 def test_a_failed_strict_batch_is_neither_archived_nor_logged(tmp_path):
     wh, arch = tmp_path / "wh.duckdb", tmp_path / "archive"
     with pytest.raises(EvalIngestError, match="nothing was landed"):
-        ingest_eval_events([bad_shard(tmp_path / "bad.jsonl")], wh, archive_root=arch)
+        ingest_eval_events([bad_shard(tmp_path / "bad.jsonl")], wh, archive_root=arch, strict=True)
     assert batch_archive.read_ingest_log(arch, "eval_events") == []
     assert not (arch / "eval_events").exists()
 
