@@ -55,7 +55,9 @@ create table if not exists raw.loadgen_runs (
     torn_last_line          boolean   not null,  -- a killed writer's partial last line was skipped
     requests_landed         bigint    not null,  -- request lines landed in raw.loadgen_requests
     batch_id                varchar   not null,
-    loaded_at               timestamp not null   -- UTC
+    loaded_at               timestamp not null,  -- UTC
+    -- added later (last, as the alter below adds them to older warehouses): header `simulated`
+    simulated               boolean     -- null in runs landed before loadgen recorded it
 );
 
 -- one row per request line, typed as REQUEST_FIELDS (the constant `type` column dropped)
@@ -97,5 +99,11 @@ create table if not exists raw.loadgen_requests (
     concurrency_limit       bigint,
     qps_limit               double,
     generated_text          varchar,
-    loaded_at               timestamp not null
+    loaded_at               timestamp not null,
+    -- added later (last, as the alter below adds it to older warehouses)
+    connection_retries      bigint      -- null in traces written before it existed
 );
+
+-- Warehouses created before these fields existed gain them here (DDL above is for new ones).
+alter table raw.loadgen_runs add column if not exists simulated boolean;
+alter table raw.loadgen_requests add column if not exists connection_retries bigint;

@@ -26,7 +26,8 @@ SWEEP_PARAMS = {"max_concurrency": "concurrency", "request_rate": "rate"}
 
 async def run_loadtest_async(config: LoadTestConfig) -> RunResult:
     """Run one load test. Ctrl-C / task cancellation ends it early with status
-    `interrupted` (the trace and summary are still written)."""
+    `interrupted` (the trace and summary are still written). A failed preflight raises
+    loadgen.preflight.PreflightError before anything is written."""
     if config.workers > 1:
         from loadgen.workers import run_with_workers
         return await run_with_workers(config)
@@ -106,7 +107,7 @@ def demo_config(base_url: str, out_dir: str | Path, **overrides) -> LoadTestConf
     cfg = LoadTestConfig(base_url=base_url, model="sim-model", dataset="random", isl=256,
                          osl=32, num_prompts=40, request_rate=40.0, max_concurrency=8,
                          out_dir=str(out_dir), progress=False, api_key_env=None,
-                         label="serve-sim-demo")
+                         label="serve-sim-demo", simulated=True)
     return cfg.copy(**overrides)
 
 

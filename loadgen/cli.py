@@ -161,8 +161,23 @@ def loadgen_command(
         help="Seconds to open a connection.", rich_help_panel=_R)] = 30.0,
     max_retries: Annotated[int, typer.Option(
         help="Retries for 429/5xx/connect errors before any token arrived (exponential "
-             "backoff or Retry-After); timing is of the last attempt, count in `retries`.",
+             "backoff or Retry-After); timing is of the last attempt, count in `retries`. "
+             "(A request that fails on a reused keep-alive connection before any answer is "
+             "always resent once on a fresh one, counted in `connection_retries`.)",
         rich_help_panel=_R)] = 0,
+    max_error_rate: Annotated[float, typer.Option(
+        help="The run fails (exit 1, status failed) when more than this fraction of its "
+             "requests failed; it always fails when none succeeded.",
+        rich_help_panel=_R)] = 0.5,
+    preflight: Annotated[bool, typer.Option(
+        "--preflight/--no-preflight",
+        help="Before the run, check each endpoint once (GET /v1/models, else a 1-token "
+             "request): nothing listening, a model the server does not serve or a refused "
+             "key fail at once with one line (exit 1).", rich_help_panel=_R)] = True,
+    wait_for_server: Annotated[float, typer.Option(
+        help="Seconds to wait for the server to become ready (connection refused or "
+             "HTTP 503 while it loads count as not ready), polling; 0 = fail at once.",
+        rich_help_panel=_R)] = 0.0,
     out_dir: Annotated[Optional[Path], typer.Option(
         help="Run directory (default runs/<run_id>/): trace.jsonl, summary.json, "
              "trace.parquet.", rich_help_panel=_O)] = None,
@@ -206,10 +221,13 @@ def loadgen_command(
 
     Writes <run dir>/trace.jsonl (one line per request, as they finish) and summary.json (vLLM's saved-result shape), and prints the result.
 
-    Exit code: 0 completed, 130 interrupted (trace and summary still valid), 1 failed, 2 bad arguments.
+    Exit code: 0 completed; 1 failed: the preflight failed (nothing written), or the run failed (more than
+    --max-error-rate of its requests failed, or none succeeded; status failed in the trace and summary); 2 bad
+    arguments; 130 interrupted (trace and summary still valid).
     """
     from loadgen.api import run_loadtest, run_sweep
     from loadgen.config import LoadTestConfig
+    from loadgen.preflight import PreflightError
     from loadgen.report import format_summary, format_sweep
 
     try:
@@ -237,6 +255,7 @@ def loadgen_command(
             seed=seed, ignore_eos=ignore_eos, stream_usage=stream_usage, temperature=temperature,
             extra_body=body, request_timeout_s=request_timeout, read_timeout_s=read_timeout,
             connect_timeout_s=connect_timeout, max_retries=max_retries,
+            max_error_rate=max_error_rate, preflight=preflight, wait_for_server_s=wait_for_server,
             out_dir=str(out_dir) if out_dir else None, runs_root=str(runs_root), run_id=run_id,
             parquet=parquet, save_text=save_text,
             metric_percentiles=_floats(metric_percentiles, "--metric-percentiles") or [99.0],
@@ -254,12 +273,17 @@ def loadgen_command(
             typer.echo(f"sweep: {sres.sweep_dir / 'sweep.json'}")
             if sres.interrupted:
                 raise typer.Exit(130)
+            if any(r.status != "completed" for r in sres.steps):
+                raise typer.Exit(1)
             return
         cfg.resolve()  # fail on bad arguments before anything starts
         result = run_loadtest(cfg)
     except ConfigError as e:
         typer.echo(f"loadgen: error: {e}", err=True)
         raise typer.Exit(2) from None
+    except PreflightError as e:
+        typer.echo(f"loadgen: error: preflight: {e}", err=True)
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:
         typer.echo("loadgen: interrupted", err=True)
         raise typer.Exit(130) from None
@@ -273,6 +297,8 @@ def loadgen_command(
     if result.status == "interrupted":
         raise typer.Exit(130)
     if result.status != "completed":
+        if result.failure_reason:
+            typer.echo(f"loadgen: run failed: {result.failure_reason}", err=True)
         raise typer.Exit(1)
 
 
@@ -282,7 +308,10 @@ def serve_sim_command(
         help="Port; 0 = pick a free one. The bound URL is printed as "
              "'serve-sim listening on http://HOST:PORT'.")] = 8000,
     model: Annotated[str, typer.Option(help="Model name listed by /v1/models (any name is "
-                                             "accepted in requests).")] = "sim-model",
+                                             "accepted in requests unless --strict-model).")] = "sim-model",
+    strict_model: Annotated[bool, typer.Option(
+        "--strict-model", help="Answer 404 to requests for any other model than --model, "
+                               "like vLLM.")] = False,
     ttft_ms: Annotated[float, typer.Option(help="Time to first token, ms.")] = 50.0,
     tpot_ms: Annotated[float, typer.Option(help="Time per output token after the first, ms.")] = 10.0,
     jitter_ms: Annotated[float, typer.Option(
@@ -312,8 +341,18 @@ def serve_sim_command(
     reject_stream_options: Annotated[bool, typer.Option(
         "--reject-stream-options", help="Answer 400 to requests with stream_options, like "
                                         "servers that do not support it.")] = False,
+    close_after_response: Annotated[bool, typer.Option(
+        "--close-after-response", help="Close the connection after every response without "
+                                       "announcing it (no 'Connection: close'), like servers "
+                                       "that do not keep connections alive.")] = False,
+    idle_close_s: Annotated[Optional[float], typer.Option(
+        help="Close keep-alive connections idle for this many seconds.")] = None,
+    loading_s: Annotated[float, typer.Option(
+        help="Answer 503 to every request (also /health and /v1/models) for this many "
+             "seconds after start, like a server still loading its model.")] = 0.0,
     api_key_env: Annotated[Optional[str], typer.Option(
-        help="Require 'Authorization: Bearer <value of this env var>' (401 otherwise).")] = None,
+        help="Require 'Authorization: Bearer <value of this env var>' on completions and "
+             "/v1/models (401 otherwise).")] = None,
     record_emissions: Annotated[bool, typer.Option(
         "--record-emissions", help="Keep each token event's send time (monotonic ns) per "
                                    "request id, served at /sim/emissions (benchmarks).")] = False,
@@ -330,7 +369,10 @@ def serve_sim_command(
                       rate_limit_rate=rate_limit_rate, limit_inflight=limit_inflight,
                       retry_after_s=retry_after, disconnect_rate=disconnect_rate,
                       malformed_rate=malformed_rate, max_concurrency=max_concurrency,
-                      usage=usage, reject_stream_options=reject_stream_options, seed=seed)
+                      usage=usage, reject_stream_options=reject_stream_options, seed=seed,
+                      close_after_response=close_after_response, idle_close_s=idle_close_s,
+                      strict_model=strict_model,
+                      loading_s=loading_s)
     try:
         lm.validate()
         serve_forever(lm, host=host, port=port, served_model=model, api_key_env=api_key_env,

@@ -4,6 +4,11 @@ One aiohttp ClientSession per shard, its connector sized for the shard's concurr
 (keep-alive connections are reused; no per-request session). The SSE body is parsed
 incrementally from `resp.content` as bytes arrive, and every read is stamped with
 `time.monotonic_ns()`, so chunk times reflect arrival, not when we got round to them.
+A request that fails on a reused (pooled) keep-alive connection before any response
+arrived is sent once more on a fresh connection: the server closed that connection
+while it sat in the pool (servers that close after each response, or idle ones, do),
+so the request never reached it. That retry is counted in `connection_retries`, is not
+a failure, and the timing is of the attempt that ran.
 Metric definitions follow vLLM `bench serve`: a *token chunk* is any streamed event with
 a non-empty `choices`; TTFT = first token chunk - send; E2EL = last token chunk - send;
 ITL = gaps between token chunks; TPOT = (E2EL - TTFT) / (output_tokens - 1).
@@ -32,6 +37,18 @@ _RETRYABLE = frozenset({E.HTTP_429, E.HTTP_5XX, E.CONNECT_ERROR})
 _YIELD_EVERY = 16
 
 
+def _connection_tracing() -> aiohttp.TraceConfig:
+    """Marks an attempt whose request went out on a pooled connection (the only case
+    the connection retry is for: a fresh connection that fails is a real failure)."""
+    async def reused(session, ctx, params) -> None:
+        if ctx.trace_request_ctx is not None:
+            ctx.trace_request_ctx["reused"] = True
+
+    tc = aiohttp.TraceConfig()
+    tc.on_connection_reuseconn.append(reused)
+    return tc
+
+
 class ClientOptions:
     """Request-shaping settings shared by every shard of a run."""
 
@@ -40,7 +57,7 @@ class ClientOptions:
                  temperature: float | None = None, extra_body: dict | None = None,
                  request_timeout_s: float = 600.0, read_timeout_s: float = 300.0,
                  connect_timeout_s: float = 30.0, max_retries: int = 0,
-                 save_text: bool = True):
+                 save_text: bool = True, connection_retry: bool = True):
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; choose one of {sorted(BACKENDS)}")
         self.backend = backend
@@ -54,6 +71,7 @@ class ClientOptions:
         self.connect_timeout_s = connect_timeout_s
         self.max_retries = max_retries
         self.save_text = save_text
+        self.connection_retry = connection_retry  # off only to show what it saves (tests, bench)
 
 
 def _retry_after(resp: aiohttp.ClientResponse) -> float | None:
@@ -88,7 +106,20 @@ class ShardClient:
                                         sock_connect=opts.connect_timeout_s,
                                         sock_read=opts.read_timeout_s)
         self.session = aiohttp.ClientSession(connector=connector, timeout=timeout,
-                                             headers=headers, raise_for_status=False)
+                                             headers=headers, raise_for_status=False,
+                                             trace_configs=[_connection_tracing()])
+        self._session_args = (limit, timeout, headers)
+        self._fresh: aiohttp.ClientSession | None = None
+
+    def _fresh_session(self) -> aiohttp.ClientSession:
+        """For connection retries: a new connection every time, never a pooled one (the
+        pool may hold more connections the server has already closed)."""
+        if self._fresh is None:
+            limit, timeout, headers = self._session_args
+            self._fresh = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=limit, limit_per_host=limit, force_close=True),
+                timeout=timeout, headers=headers, raise_for_status=False)
+        return self._fresh
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -96,6 +127,8 @@ class ShardClient:
 
     async def close(self) -> None:
         await self.session.close()
+        if self._fresh is not None:
+            await self._fresh.close()
 
     def _body(self, prompt: Prompt) -> bytes:
         o = self.opts
@@ -122,17 +155,26 @@ class ShardClient:
         """Run one request (with retries) and return its trace record. Never raises: a
         failure, or cancellation by Ctrl-C, becomes an error record."""
         body = self._body(prompt)
-        retries = 0
+        retries = conn_retries = 0
+        fresh = False
         # The caps in force when the request was admitted, for the record.
         conc_limit, qps_limit = self.limiter.concurrency_limit, self.limiter.qps_limit
         while True:
             attempt = _Attempt()
             try:
-                await self._attempt(attempt, body, request_id)
+                await self._attempt(attempt, body, request_id, fresh)
             except asyncio.CancelledError:
                 # Returning (not re-raising) lets the interrupted run still write this
                 # request as `cancelled`; the runner is the one cancelling us.
                 break
+            fresh = False
+            if (self.opts.connection_retry and attempt.reused and attempt.error_class == E.DISCONNECTED
+                    and attempt.http_status is None and not conn_retries):
+                # The pooled connection was dead before the server saw the request: not a
+                # server failure, so neither a retry nor a signal for adaptive back-off.
+                conn_retries += 1
+                fresh = True
+                continue
             backoff = attempt.error_class in E.BACKOFF_CLASSES
             self.limiter.on_result(attempt.error_class, attempt.retry_after, backoff)
             if attempt.usage_unsupported and self.include_usage:
@@ -155,17 +197,20 @@ class ShardClient:
             break
         return self._record(attempt, prompt, request_id=request_id, seq=seq, warmup=warmup,
                             t0_ns=t0_ns, scheduled_ns=scheduled_ns, retries=retries,
-                            inflight=inflight, shard_inflight=shard_inflight,
+                            conn_retries=conn_retries, inflight=inflight, shard_inflight=shard_inflight,
                             conc_limit=conc_limit, qps_limit=qps_limit)
 
-    async def _attempt(self, a: "_Attempt", body: bytes, request_id: str) -> None:
+    async def _attempt(self, a: "_Attempt", body: bytes, request_id: str,
+                       fresh: bool = False) -> None:
         chat = self.opts.backend == "openai-chat"
         chunks = a.chunks
+        session = self._fresh_session() if fresh else self.session
+        ctx: dict = {}
         a.send_unix_ns = time.time_ns()
         a.send_ns = st = time.monotonic_ns()
         try:
-            async with self.session.post(self.url, data=body,
-                                         headers={"X-Request-Id": request_id}) as resp:
+            async with session.post(self.url, data=body, headers={"X-Request-Id": request_id},
+                                    trace_request_ctx=ctx) as resp:
                 a.http_status = resp.status
                 if resp.status != 200:
                     a.error_class = E.http_class(resp.status)
@@ -200,6 +245,7 @@ class ShardClient:
             a.error_message = "run interrupted while the request was in flight"
             raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes an error record
+            a.reused = bool(ctx.get("reused"))
             a.error_class = E.classify_exception(exc)
             a.error_message = E.describe_exception(exc, self._secrets)
             return
@@ -250,7 +296,7 @@ class ShardClient:
 
     def _record(self, a: "_Attempt", prompt: Prompt, *, request_id: str, seq: int,
                 warmup: bool, t0_ns: int, scheduled_ns: int | None, retries: int,
-                inflight: int, shard_inflight: int, conc_limit: int | None,
+                conn_retries: int, inflight: int, shard_inflight: int, conc_limit: int | None,
                 qps_limit: float | None) -> dict:
         chunks = a.chunks
         success = a.error_class is None
@@ -304,6 +350,7 @@ class ShardClient:
             "error_class": a.error_class,
             "error_message": a.error_message,
             "retries": retries,
+            "connection_retries": conn_retries,
             "finish_reason": a.finish_reason,
             "inflight_at_send": inflight,
             "shard_inflight_at_send": shard_inflight,
@@ -315,7 +362,8 @@ class ShardClient:
 
 class _Attempt:
     __slots__ = ("chunks", "texts", "usage", "finish_reason", "http_status", "error_class",
-                 "error_message", "retry_after", "usage_unsupported", "send_ns", "send_unix_ns")
+                 "error_message", "retry_after", "usage_unsupported", "send_ns", "send_unix_ns",
+                 "reused")
 
     def __init__(self) -> None:
         self.chunks: list[int] = []
@@ -327,5 +375,6 @@ class _Attempt:
         self.error_message: str | None = None
         self.retry_after: float | None = None
         self.usage_unsupported = False
+        self.reused = False  # went out on a pooled connection (set only when it failed)
         self.send_ns = 0
         self.send_unix_ns = 0

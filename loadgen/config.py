@@ -58,6 +58,11 @@ class LoadTestConfig:
     read_timeout_s: float = 300.0
     connect_timeout_s: float = 30.0
     max_retries: int = 0
+    # Run verdict and readiness
+    max_error_rate: float = 0.5            # more failed than this fraction = the run failed
+    preflight: bool = True                 # one cheap check of server, model and key first
+    wait_for_server_s: float = 0.0         # poll until the server is ready, up to this long
+    simulated: bool = False                # the target is serve-sim (also detected: runinfo)
     # Output
     out_dir: str | None = None             # default runs/<run_id>
     runs_root: str = "runs"
@@ -121,6 +126,10 @@ class LoadTestConfig:
             raise ConfigError(f"--arrival-spin-ms must be in [0, 50], got {self.arrival_spin_ms}")
         if self.warmup < 0 or self.max_retries < 0:
             raise ConfigError("--warmup and --max-retries must be >= 0")
+        if not 0 <= self.max_error_rate <= 1:
+            raise ConfigError(f"--max-error-rate must be a fraction in [0, 1], got {self.max_error_rate}")
+        if not self.wait_for_server_s >= 0:
+            raise ConfigError(f"--wait-for-server must be >= 0 seconds, got {self.wait_for_server_s}")
         if self.workers < 1:
             raise ConfigError(f"--workers must be >= 1, got {self.workers}")
         for p in self.metric_percentiles:

@@ -3,7 +3,9 @@
 Definitions follow vLLM: only successful requests count towards latency stats and
 token totals; TPOT only for requests with more than one output token; ITLs pooled over
 all successful requests; percentiles by linear interpolation (numpy's default), std is
-the population std; an empty metric reports 0. Per-request arrays (input_lens, ttfts,
+the population std. An empty metric (no successful request, or no output longer than one
+token for TPOT) is null, not vLLM's 0: a run where nothing succeeded has no latency, and
+0.00 ms would read as a very fast one. Per-request arrays (input_lens, ttfts,
 itls, ...) cover every request of the main phase in dataset order, like vLLM's.
 """
 
@@ -25,16 +27,16 @@ def percentile(sorted_vals: list[float], p: float) -> float:
 
 
 def describe(values: list[float], percentiles: list[float], name: str) -> dict:
-    """mean/median/std/p* of `values` (ms) under vLLM's key names."""
+    """mean/median/std/p* of `values` (ms) under vLLM's key names; all None if empty."""
     n = len(values)
     s = sorted(values)
-    mean = sum(s) / n if n else 0.0
-    std = math.sqrt(sum((v - mean) ** 2 for v in s) / n) if n else 0.0
-    out = {f"mean_{name}_ms": mean, f"median_{name}_ms": percentile(s, 50),
+    mean = sum(s) / n if n else None
+    std = math.sqrt(sum((v - mean) ** 2 for v in s) / n) if n else None
+    out = {f"mean_{name}_ms": mean, f"median_{name}_ms": percentile(s, 50) if n else None,
            f"std_{name}_ms": std}
     for p in percentiles:
         word = str(int(p)) if int(p) == p else str(p)
-        out[f"p{word}_{name}_ms"] = percentile(s, p)
+        out[f"p{word}_{name}_ms"] = percentile(s, p) if n else None
     return out
 
 
@@ -149,6 +151,8 @@ def build_summary(records: list[dict], *, duration_s: float, run: dict,
         "cancelled": len(cancelled),
         "warmup_requests": sum(1 for r in records if r["warmup"]),
         "retries": sum(r["retries"] for r in main),
+        # .get: traces written before connection retries existed have no such field
+        "connection_retries": sum(r.get("connection_retries") or 0 for r in main),
         "output_tokens_estimated": sum(1 for r in ok if r["output_tokens_estimated"]),
         "input_tokens_estimated": sum(1 for r in ok if r["input_tokens_estimated"]),
         "dataset": run.get("dataset"),
@@ -157,6 +161,7 @@ def build_summary(records: list[dict], *, duration_s: float, run: dict,
         "num_gpus": run.get("num_gpus"),
         "interrupted": run.get("interrupted", False),
         "tool_version": run.get("tool_version"),
+        "simulated": bool(run.get("simulated")),
     })
     gpus = run.get("num_gpus")
     if gpus:
@@ -177,6 +182,27 @@ def build_summary(records: list[dict], *, duration_s: float, run: dict,
             "error_classes": dict(sorted(Counter(r["error_class"] for r in recs
                                                  if not r["success"]).items())),
             "retries": sum(r["retries"] for r in recs),
+            "connection_retries": sum(r.get("connection_retries") or 0 for r in recs),
         }
     summary["shards"] = shards
     return summary
+
+
+def judge_run(records: list[dict], max_error_rate: float) -> str | None:
+    """judge_counts over a run's request lines (warm-up and cancelled ones left out)."""
+    main = [r for r in records if not r["warmup"] and r["error_class"] != "cancelled"]
+    return judge_counts(len(main), sum(1 for r in main if r["success"]), max_error_rate)
+
+
+def judge_counts(requests: int, ok: int, max_error_rate: float) -> str | None:
+    """Why a finished run counts as failed, or None if it passed: more than
+    `max_error_rate` of its main-phase requests failed, or none succeeded at all."""
+    failed = requests - ok
+    if requests == 0:
+        return "no request was sent"
+    if ok == 0:
+        return f"all {failed} requests failed"
+    if failed / requests > max_error_rate:
+        return (f"{failed} of {requests} requests failed ({failed / requests:.1%}), "
+                f"more than --max-error-rate {max_error_rate:g}")
+    return None

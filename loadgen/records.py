@@ -44,6 +44,7 @@ REQUEST_FIELDS: list[tuple[str, str]] = [
     ("error_class", "VARCHAR"),
     ("error_message", "VARCHAR"),
     ("retries", "BIGINT"),
+    ("connection_retries", "BIGINT"),
     ("finish_reason", "VARCHAR"),
     ("inflight_at_send", "BIGINT"),
     ("shard_inflight_at_send", "BIGINT"),
@@ -85,6 +86,7 @@ RUN_FIELDS: list[tuple[str, str]] = [
     ("sweep_id", "VARCHAR"),
     ("sweep_step", "BIGINT"),
     ("label", "VARCHAR"),
+    ("simulated", "BOOLEAN"),
     ("shards", "JSON"),
     ("config", "JSON"),
 ]

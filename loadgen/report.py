@@ -10,18 +10,27 @@ _TITLES = {"ttft": ("TTFT", "Time to First Token"),
            "e2el": ("E2EL", "End-to-end Latency")}
 
 
+def _num(v, fmt: str = ".2f", width: str = "") -> str:
+    """A figure, or n/a where there is none (no successful request): never 0.00 ms."""
+    return format(v, width + fmt) if isinstance(v, (int, float)) else format("n/a", width)
+
+
 def format_summary(s: dict, paths: dict[str, str] | None = None) -> str:
     w = 50
     row = "{:<40} {:<10}".format
     out = [" Serving Benchmark Result ".center(w, "=")]
     if s.get("status") and s["status"] != "completed":
         out.append(row("Run status:", s["status"].upper()))
+    if s.get("failure_reason"):
+        out.append(row("Failed because:", s["failure_reason"]))
     out += [row("Run id:", s.get("run_id") or ""),
             row("Successful requests:", s["completed"]),
             row("Failed requests:", s["failed"])]
     if s.get("error_classes"):
         for k, v in s["error_classes"].items():
             out.append(row(f"  {k}:", v))
+    if s.get("connection_retries"):
+        out.append(row("Resent on a fresh connection:", s["connection_retries"]))
     if s.get("cancelled"):
         out.append(row("Cancelled (in flight at stop):", s["cancelled"]))
     if s.get("max_concurrency") is not None:
@@ -45,15 +54,15 @@ def format_summary(s: dict, paths: dict[str, str] | None = None) -> str:
     for m in LATENCY_METRICS:
         short, title = _TITLES[m]
         out.append(title.center(w, "-"))
-        out.append(row(f"Mean {short} (ms):", f"{s[f'mean_{m}_ms']:.2f}"))
-        out.append(row(f"Median {short} (ms):", f"{s[f'median_{m}_ms']:.2f}"))
+        out.append(row(f"Mean {short} (ms):", _num(s.get(f"mean_{m}_ms"))))
+        out.append(row(f"Median {short} (ms):", _num(s.get(f"median_{m}_ms"))))
         for p in pkeys:
-            out.append(row(f"P{p[1:]} {short} (ms):", f"{s[f'{p}_{m}_ms']:.2f}"))
+            out.append(row(f"P{p[1:]} {short} (ms):", _num(s.get(f"{p}_{m}_ms"))))
     if len(s.get("shards") or {}) > 1:
         out.append(" Shards ".center(w, "-"))
         for name, sh in s["shards"].items():
             out.append(f"{name} ({sh['deployment']}): {sh['completed']} ok, {sh['failed']} failed, "
-                       f"{sh['request_throughput']:.2f} req/s, TTFT p50 {sh['median_ttft_ms']:.1f} ms")
+                       f"{sh['request_throughput']:.2f} req/s, TTFT p50 {_num(sh.get('median_ttft_ms'), '.1f')} ms")
     out.append("=" * w)
     for k, v in (paths or {}).items():
         out.append(f"{k}: {v}")
@@ -68,6 +77,6 @@ def format_sweep(rows: list[dict]) -> str:
         s = r["summary"] or {}
         lines.append(f"{r['step']:>4} {r['param']:>14} {r['status']:>11} {s.get('completed', 0):>6} "
                      f"{s.get('failed', 0):>5} {s.get('request_throughput', 0):>8.2f} "
-                     f"{s.get('output_throughput', 0):>9.1f} {s.get('median_ttft_ms', 0):>9.1f} "
-                     f"{s.get('median_tpot_ms', 0):>9.2f} {s.get('p99_e2el_ms', 0):>9.1f}")
+                     f"{s.get('output_throughput', 0):>9.1f} {_num(s.get('median_ttft_ms'), '.1f', '>9')} "
+                     f"{_num(s.get('median_tpot_ms'), '.2f', '>9')} {_num(s.get('p99_e2el_ms'), '.1f', '>9')}")
     return "\n".join(lines)

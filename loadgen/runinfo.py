@@ -43,6 +43,13 @@ def model_label(shards: list[ShardConfig]) -> str:
     return ",".join(seen)
 
 
+def is_simulated(cfg: LoadTestConfig, shards: list[ShardConfig]) -> bool:
+    """Declared (the demo), found by the preflight (cfg.simulated), or a serve-sim running
+    in this very process: such a run measures a simulator, never a real deployment."""
+    from loadgen.sim.run import is_in_process_sim
+    return bool(cfg.simulated or any(is_in_process_sim(s.base_url) for s in shards))
+
+
 def build_header(cfg: LoadTestConfig, *, run_id: str, shards: list[ShardConfig],
                  dataset: Dataset, arrival: str, start_mono_ns: int,
                  start_unix_ns: int | None = None) -> dict:
@@ -84,6 +91,7 @@ def build_header(cfg: LoadTestConfig, *, run_id: str, shards: list[ShardConfig],
         "sweep_id": cfg.sweep_id,
         "sweep_step": cfg.sweep_step,
         "label": cfg.label,
+        "simulated": is_simulated(cfg, shards),
         "shards": [s.header_dict() for s in shards],
         "config": cfg.header_dict(),
     }
@@ -108,4 +116,5 @@ def summary_run_facts(header: dict, cfg: LoadTestConfig, interrupted: bool) -> d
         "num_gpus": header["num_gpus"],
         "interrupted": interrupted,
         "tool_version": header["tool_version"],
+        "simulated": header.get("simulated", False),
     }

@@ -22,7 +22,7 @@ from loadgen.arrivals import arrival_offsets
 from loadgen.client import ClientOptions, ShardClient
 from loadgen.config import LoadTestConfig, split_cap
 from loadgen.datasets import Dataset, Prompt, build_dataset
-from loadgen.metrics import build_summary
+from loadgen.metrics import build_summary, judge_counts
 from loadgen.progress import Counters, ProgressPrinter
 from loadgen.ratelimit import AdaptivePolicy, ShardLimiter
 from loadgen.runinfo import build_header, new_run_id, run_dir_for, summary_run_facts
@@ -40,6 +40,7 @@ class RunResult:
     summary: dict | None
     status: str                       # completed | interrupted | failed
     records: int = 0
+    failure_reason: str | None = None  # why a run that ran to the end counts as failed
     extra: dict = field(default_factory=dict)
 
     @property
@@ -55,6 +56,7 @@ def client_options(cfg: LoadTestConfig, ignore_eos: bool) -> ClientOptions:
                          read_timeout_s=cfg.read_timeout_s,
                          connect_timeout_s=cfg.connect_timeout_s,
                          max_retries=cfg.max_retries, save_text=cfg.save_text)
+
 
 
 def dataset_for(cfg: LoadTestConfig) -> Dataset:
@@ -112,6 +114,7 @@ class Run:
         self.inflight = 0
         self.tasks: set[asyncio.Task] = set()
         self.num_main = self._num_main()
+        self.failure_reason: str | None = None
 
     def _num_main(self) -> int | None:
         """Main-phase requests this process will send (None = until --duration)."""
@@ -127,7 +130,8 @@ class Run:
 
     # -- the run ---------------------------------------------------------------------
     async def execute(self) -> RunResult:
-        cfg = self.cfg
+        from loadgen.preflight import check_server
+        self.cfg = cfg = await check_server(self.cfg)  # before the trace: a failure writes nothing
         loop_task = asyncio.current_task()
         self.t0_ns = self.t0_ns or time.monotonic_ns()
         header = build_header(cfg, run_id=self.run_id, shards=self.all_shards,
@@ -172,7 +176,9 @@ class Run:
             while self.tasks:
                 await asyncio.wait(set(self.tasks))
             end_ns = time.monotonic_ns()
-            status = "completed"
+            c = self.counters
+            self.failure_reason = judge_counts(c.done, c.done - c.errors, cfg.max_error_rate)
+            status = "failed" if self.failure_reason else "completed"
         except asyncio.CancelledError:
             end_ns = time.monotonic_ns()
             status = "interrupted"
@@ -203,14 +209,16 @@ class Run:
         summary_path = None
         summary = None
         if self.write_summary:
-            summary, summary_path = write_summary_for(self.trace_path, self.cfg, self.header,
-                                                      duration, status)
+            summary, summary_path = write_summary_for(
+                self.trace_path, self.cfg, self.header, duration, status,
+                {"failure_reason": self.failure_reason})
         parquet_path = None
         if self.cfg.parquet and self.write_summary:
             from loadgen.parquet import export_parquet
             parquet_path = export_parquet(self.trace_path, self.run_dir / "trace.parquet")
         return RunResult(self.run_id, self.run_dir, self.trace_path, summary_path,
                          parquet_path, summary, status, records=self.writer.written,
+                         failure_reason=self.failure_reason,
                          extra={"main_start_offset_ns": self.main_start_ns - self.t0_ns,
                                 "backoffs": {s.name: lim.backoffs
                                              for s, lim in zip(self.shards, self.limiters)}})
@@ -376,7 +384,7 @@ def write_summary_for(trace_path: Path, cfg: LoadTestConfig, header: dict, durat
     """Build summary.json from the trace on disk (so merged and re-read traces agree)."""
     from loadgen.trace import read_trace
     _, records, _ = read_trace(trace_path)
-    facts = summary_run_facts(header, cfg, interrupted=status != "completed")
+    facts = summary_run_facts(header, cfg, interrupted=status == "interrupted")
     summary = build_summary(records, duration_s=duration, run=facts,
                             percentiles=cfg.metric_percentiles, goodput=cfg.goodput)
     summary["status"] = status

@@ -22,6 +22,7 @@ from dataclasses import asdict
 
 from loadgen.config import LoadTestConfig
 from loadgen.errors import one_line
+from loadgen.metrics import judge_run
 from loadgen.progress import Counters, ProgressPrinter
 from loadgen.runinfo import build_header, new_run_id, run_dir_for
 from loadgen.runner import Run, RunResult, dataset_for, write_summary_for
@@ -62,8 +63,11 @@ def _worker_main(cfg: LoadTestConfig, k: int, t0_ns: int, ready_q, start_evt, st
 
 
 async def run_with_workers(cfg: LoadTestConfig) -> RunResult:
+    from loadgen.preflight import check_server
+
     shards, arrival, _ = cfg.resolve()
     dataset = dataset_for(cfg)
+    cfg = await check_server(cfg)
     run_id = cfg.run_id or new_run_id()
     run_dir = run_dir_for(cfg, run_id)
     t0 = time.monotonic_ns()
@@ -78,7 +82,8 @@ async def run_with_workers(cfg: LoadTestConfig) -> RunResult:
     wdirs = [run_dir / "workers" / f"w{k}" for k in range(cfg.workers)]
     procs = [ctx.Process(target=_worker_main, name=f"loadgen-worker-{k}",
                          args=(cfg.copy(run_id=run_id, worker_index=k, out_dir=str(wdirs[k]),
-                                        progress=False, parquet=False),
+                                        progress=False, parquet=False, preflight=False,
+                                        wait_for_server_s=0.0),
                                k, t0, ready_q, start_evt, start_val, stop_evt, progress_q))
              for k in range(cfg.workers)]
     for p in procs:
@@ -157,6 +162,9 @@ async def run_with_workers(cfg: LoadTestConfig) -> RunResult:
             problems.append(f"worker {k}: {finals[k]['error']}")
     if problems and status == "completed":
         status = "failed"
+    reason = judge_run(records, cfg.max_error_rate) if status == "completed" else None
+    if reason:
+        status = "failed"
     records.sort(key=lambda r: (r["warmup"] is False, r["send_offset_ns"]))
     for r in records:
         writer.write(r)
@@ -168,7 +176,9 @@ async def run_with_workers(cfg: LoadTestConfig) -> RunResult:
     printer.show(agg, total, duration, final=True)
     for msg in problems:
         print(f"loadgen: {msg}", file=sys.stderr)
-    summary, summary_path = write_summary_for(trace_path, cfg, header, duration, status)
+    summary, summary_path = write_summary_for(trace_path, cfg, header, duration, status,
+                                              {"failure_reason": reason or ("; ".join(problems) or None
+                                                                            if status == "failed" else None)})
     parquet_path = None
     if cfg.parquet:
         from loadgen.parquet import export_parquet
@@ -176,5 +186,5 @@ async def run_with_workers(cfg: LoadTestConfig) -> RunResult:
     if not problems:
         shutil.rmtree(run_dir / "workers", ignore_errors=True)
     return RunResult(run_id, run_dir, trace_path, summary_path, parquet_path, summary, status,
-                     records=len(records), extra={"main_start_offset_ns": main_start - t0,
+                     records=len(records), failure_reason=summary.get("failure_reason"), extra={"main_start_offset_ns": main_start - t0,
                                                   "worker_problems": problems})

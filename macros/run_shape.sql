@@ -26,6 +26,9 @@
         {%- endfor -%}
     {%- endfor -%}
     {%- do cols.append(('median_interactivity', double)) -%}
+    {#- how the run ended, and whether it measured a simulator (own-run marts leave those out) -#}
+    {%- do cols.append(('status', varchar)) -%}
+    {%- do cols.append(('is_simulated', 'boolean')) -%}
     {{ return(cols) }}
 {%- endmacro %}
 

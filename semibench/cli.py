@@ -48,7 +48,7 @@ def run(
     config: Optional[Path] = typer.Option(None, "--config", help="YAML config (base URL, models, sequences, timeouts, retries, archive options; alerts). Defaults are built in.", exists=True, dir_okay=False),
     fetched_at: Optional[str] = typer.Option(None, "--fetched-at", metavar="ISO-TIME", help="When the ingested capture was taken (no zone means UTC); orders snapshots for 'latest' and coverage. Default: the files' own time if they carry one, else now."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars; only the summary."),
-    loadgen_demo: bool = typer.Option(True, "--loadgen-demo/--no-loadgen-demo", help="Also run a short load test (a few seconds) against an in-process serve-sim and land it, so fct_runs and the InferenceMAX placement have a run (offline)."),
+    loadgen_demo: bool = typer.Option(True, "--loadgen-demo/--no-loadgen-demo", help="Also run a short load test (a few seconds) against an in-process serve-sim and land it, so fct_runs and the InferenceMAX placement have a run (offline; only with the bundled sample data, never with --live/--from; flagged simulated)."),
     report: bool = typer.Option(True, "--report/--no-report", help="After publishing, write the HTML + Markdown report (see `semibench report`) to reports/<timestamp>/ (SEMIBENCH_REPORTS) and point reports/latest at it."),
     once: bool = typer.Option(False, "--once", help=f"For cron and systemd timers: no progress bars, recorded as trigger 'once'. Every run takes the run lock; if another run holds it, exit {EXIT_LOCKED} at once (recorded as skipped_locked), so missed or overlapping runs are dropped, never stacked."),
 ) -> None:

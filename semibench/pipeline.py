@@ -171,8 +171,10 @@ def step_sample_event_logs(state: PipelineState) -> str:
 
 
 def step_loadgen_demo(state: PipelineState) -> str:
-    """A short load test against an in-process serve-sim, landed, so fct_runs and the placement mart have a run."""
-    if not state.loadgen_demo:
+    """A short load test against an in-process serve-sim, landed, so fct_runs and the placement mart have a run.
+    Only with the bundled sample data: a production run (--live, --from) must never land a simulated run among the
+    user's own (the demo is flagged simulated anyway)."""
+    if not state.loadgen_demo or state.source != "sample":
         return "skipped"
     from semibench.loadgen_demo import run_and_land_demo
 

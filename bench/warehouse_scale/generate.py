@@ -201,7 +201,7 @@ def land_run(con: duckdb.DuckDBPyConnection, spec: RunSpec, *, seed: int = 0) ->
     try:
         con.execute("delete from raw.loadgen_requests where run_id = ?", [spec.run_id])
         con.execute("delete from raw.loadgen_runs where run_id = ?", [spec.run_id])
-        con.execute(f"insert into raw.loadgen_requests {_requests_sql(spec, seed)}")
+        con.execute(f"insert into raw.loadgen_requests by name {_requests_sql(spec, seed)}")
         n, last_ns, first_main_ns = con.execute(
             """select count(*),
                       max(send_offset_ns + chunk_ns[num_chunks]) filter (where not warmup and num_chunks > 0),

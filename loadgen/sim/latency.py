@@ -23,6 +23,13 @@ class LatencyModel:
     max_concurrency: int | None = None  # requests beyond this wait for a slot (like a batch limit)
     usage: bool = True               # send the usage event when stream_options.include_usage asks
     reject_stream_options: bool = False  # 400 on stream_options, like servers without support
+    strict_model: bool = False       # 404 to requests naming another model than the served one
+    # Connection misbehaviours of real servers (shared/README.md section 6):
+    close_after_response: bool = False  # one response per connection: closed shortly after
+                                        # it, unannounced; a request reusing it is dropped unanswered
+    idle_close_s: float | None = None   # close keep-alive connections idle this long (s)
+    loading_s: float = 0.0              # answer 503 to everything (also /health, /v1/models)
+                                        # for this many seconds after start, like a loading model
     seed: int | None = 0
 
     @classmethod
@@ -31,13 +38,15 @@ class LatencyModel:
         return cls(ttft_ms=0.0, tpot_ms=0.0, **kw)
 
     def validate(self) -> None:
-        for name in ("ttft_ms", "tpot_ms", "jitter_ms", "prefill_ms_per_1k"):
+        for name in ("ttft_ms", "tpot_ms", "jitter_ms", "prefill_ms_per_1k", "loading_s"):
             if getattr(self, name) < 0:
                 raise ValueError(f"--{name.replace('_', '-')} must be >= 0")
         for name in ("error_rate", "rate_limit_rate", "disconnect_rate", "malformed_rate"):
             v = getattr(self, name)
             if not 0 <= v <= 1:
                 raise ValueError(f"--{name.replace('_', '-')} must be between 0 and 1, got {v}")
+        if self.idle_close_s is not None and self.idle_close_s <= 0:
+            raise ValueError(f"--idle-close-s must be > 0, got {self.idle_close_s}")
         if self.tokens_per_chunk < 1 or self.default_max_tokens < 1:
             raise ValueError("--tokens-per-chunk and --default-max-tokens must be >= 1")
         for name in ("limit_inflight", "max_concurrency"):

@@ -16,11 +16,21 @@ from loadgen.sim.latency import LatencyModel
 from loadgen.sim.server import SimServer
 
 
+# Base URLs of the serve-sims running in this process: a run against one of them is
+# simulated whatever it says about itself (loadgen.runinfo marks it so).
+_IN_PROCESS: set[str] = set()
+
+
+def is_in_process_sim(base_url: str | None) -> bool:
+    return bool(base_url) and base_url.rstrip("/") in _IN_PROCESS
+
+
 async def _start(server: SimServer, host: str, port: int) -> tuple[web.AppRunner, int]:
     # access_log=None: per-request logging would cost more than the simulation itself.
     # A simulator need not drain long streams on shutdown: give them 0.5 s.
+    kw = {"keepalive_timeout": server.lm.idle_close_s} if server.lm.idle_close_s else {}
     runner = web.AppRunner(server.app(), access_log=None, handle_signals=False,
-                           shutdown_timeout=0.5)
+                           shutdown_timeout=0.5, **kw)
     await runner.setup()
     site = web.TCPSite(runner, host, port, backlog=1024, reuse_address=True)
     await site.start()
@@ -45,6 +55,7 @@ class SimHandle:
         if self._error is not None:
             raise self._error
         self.base_url = f"http://{host}:{self.port}"
+        _IN_PROCESS.add(self.base_url)
 
     def _main(self) -> None:
         asyncio.set_event_loop(self._loop)
@@ -76,6 +87,7 @@ class SimHandle:
         return copy.deepcopy(self.server.stats)
 
     def close(self) -> None:
+        _IN_PROCESS.discard(getattr(self, "base_url", ""))
         if self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(30)

@@ -5,6 +5,12 @@ a plain JSON answer when stream=false), GET /v1/models, GET /health, and for tes
 benchmarks GET /sim/stats, GET /sim/emissions (per request id, the monotonic ns at
 which each token event was written — needs record_emissions), POST /sim/reset.
 
+Connection misbehaviours of real servers, on request (LatencyModel): closing the
+connection after every response without announcing it, closing idle keep-alive
+connections (idle_close_s, applied by sim.run), and 503 on every route while "loading".
+/v1/models lists the model with `owned_by: "serve-sim"`: that is how a client tells it
+is measuring a simulator.
+
 Tokens are three-letter words with a leading space (4 characters = exactly one token
 under the offline estimate). Token i is due at admission + TTFT + i*TPOT on absolute
 deadlines, so sleep overshoot never accumulates; every event already due is written in
@@ -27,6 +33,7 @@ from loadgen.sim.latency import LatencyModel
 from loadgen.tokens import estimate_tokens, messages_text
 
 _WORDS = [(" " + w).encode() for w in _VOCAB]
+_LINGER_S = 0.2  # close_after_response: how long a used connection stays open (and drops requests)
 
 
 class SimServer:
@@ -41,16 +48,20 @@ class SimServer:
             raise ValueError(f"--api-key-env {api_key_env}: variable is not set")
         self.record_emissions = record_emissions
         self.sem = asyncio.Semaphore(model.max_concurrency) if model.max_concurrency else None
+        self.started = time.monotonic()
+        self._spent: dict[int, asyncio.BaseTransport] = {}  # connections done with (close_after_response)
         self.reset()
 
     def reset(self) -> None:
         self.stats = {"requests": 0, "inflight": 0, "max_inflight": 0, "queued": 0,
                       "status": {}, "tokens": 0, "streams_completed": 0, "disconnects": 0,
-                      "malformed": 0, "auth_failures": 0}
+                      "malformed": 0, "auth_failures": 0, "connections_closed": 0,
+                      "dropped_on_reuse": 0, "loading_503": 0}
         self.emissions: dict[str, list[int]] = {}
 
     def app(self) -> web.Application:
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app = web.Application(client_max_size=64 * 1024 * 1024, middlewares=[self._misbehave])
+        self.started = time.monotonic()  # "loading" counts from when the app is served
         app.router.add_post("/v1/chat/completions", self.chat)
         app.router.add_post("/v1/completions", self.completions)
         app.router.add_get("/v1/models", self.models)
@@ -60,8 +71,48 @@ class SimServer:
         app.router.add_post("/sim/reset", self.post_reset)
         return app
 
+    @web.middleware
+    async def _misbehave(self, request: web.Request, handler) -> web.StreamResponse:
+        lm = self.lm
+        sim_route = request.path.startswith("/sim/")
+        tr = request.transport
+        if lm.close_after_response and not sim_route and tr is not None and id(tr) in self._spent:
+            # A request on a connection that already had its response: this server is
+            # done with it. Dropped before a byte of answer, as a client that reuses a
+            # pooled connection meets a server that closes after each response.
+            self.stats["dropped_on_reuse"] += 1
+            tr.abort()
+            return web.Response(status=499)  # never sent: the transport is gone
+        if lm.loading_s and not sim_route and time.monotonic() - self.started < lm.loading_s:
+            self.stats["loading_503"] += 1
+            resp: web.StreamResponse = self._error(503, "model is loading (simulated)")
+        else:
+            resp = await handler(request)
+        if lm.close_after_response and not sim_route and tr is not None:
+            # No `Connection: close` header: the client learns nothing in advance. The
+            # connection closes a moment after the response (time for the body to go
+            # out); a request arriving on it before that is dropped (above).
+            self._spent[id(tr)] = tr
+            asyncio.get_running_loop().call_later(_LINGER_S, self._close_spent, tr)
+        return resp
+
+    def _close_spent(self, tr) -> None:
+        self._spent.pop(id(tr), None)
+        if not tr.is_closing():
+            self.stats["connections_closed"] += 1
+            tr.close()
+
+    def _auth_ok(self, request: web.Request) -> bool:
+        ok = self._key is None or request.headers.get("Authorization") == f"Bearer {self._key}"
+        if not ok:
+            self.stats["auth_failures"] += 1
+        return ok
+
     # -- small routes --------------------------------------------------------------------
     async def models(self, request: web.Request) -> web.Response:
+        # Like vLLM with --api-key: the model list needs the key too.
+        if not self._auth_ok(request):
+            return self._error(401, "missing or wrong API key")
         return web.json_response({"object": "list", "data": [
             {"id": self.served_model, "object": "model", "root": self.served_model,
              "owned_by": "serve-sim"}]})
@@ -98,8 +149,7 @@ class SimServer:
     async def _complete(self, request: web.Request, chat: bool) -> web.StreamResponse:
         lm, st = self.lm, self.stats
         st["requests"] += 1
-        if self._key is not None and request.headers.get("Authorization") != f"Bearer {self._key}":
-            st["auth_failures"] += 1
+        if not self._auth_ok(request):
             return self._error(401, "missing or wrong API key")
         try:
             body = await request.json()
@@ -133,6 +183,9 @@ class SimServer:
             return self._error(500, "internal error (simulated)")
         rid = request.headers.get("X-Request-Id") or uuid.uuid4().hex
         model_name = body.get("model") or self.served_model
+        if lm.strict_model and model_name != self.served_model:
+            # vLLM's answer to an unknown model name
+            return self._error(404, f"The model `{model_name}` does not exist.")
         stream = bool(body.get("stream"))
         opts = body.get("stream_options")
         include_usage = lm.usage and isinstance(opts, dict) and bool(opts.get("include_usage"))

@@ -96,6 +96,8 @@ def test_summary_shard_breakdown_and_per_gpu():
     assert s["output_throughput_per_gpu"] == pytest.approx(4 / 4)
 
 
-def test_empty_run_reports_zeros():
+def test_empty_run_reports_no_latency_and_zero_throughput():
     s = build_summary([], duration_s=0.0, run={}, percentiles=[99], goodput={})
-    assert s["completed"] == 0 and s["mean_ttft_ms"] == 0.0 and s["request_throughput"] == 0.0
+    # no successful request: no latency at all (null), never a 0.00 ms that reads as fast
+    assert s["completed"] == 0 and s["request_throughput"] == 0.0
+    assert s["mean_ttft_ms"] is None and s["p99_e2el_ms"] is None and s["median_itl_ms"] is None

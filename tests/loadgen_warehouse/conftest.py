@@ -42,6 +42,7 @@ class Built:
     run_dir: Path                          # its run directory
     killed_trace: Path
     synthetic_trace: Path
+    failed_run: Path                       # a run in which every request failed (status failed)
     build: subprocess.CompletedProcess
 
 
@@ -69,6 +70,18 @@ def _killed_run(root: Path) -> Path:
     return trace
 
 
+def _failed_run(root: Path) -> Path:
+    """A run against a server answering 500 to everything: it lands, with status failed."""
+    from loadgen import LoadTestConfig, run_loadtest
+
+    with serve_sim_in_thread(LatencyModel(ttft_ms=1, tpot_ms=1, error_rate=1.0)) as url:
+        res = run_loadtest(LoadTestConfig(base_url=url, model="openai/gpt-oss-120b", isl=1024, osl=16,
+                                          num_prompts=5, out_dir=str(root / "failed"), progress=False,
+                                          api_key_env=None))
+    assert res.status == "failed"
+    return res.run_dir
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Built:
     ws = make_workspace(tmp_path_factory, "loadgen-warehouse")
@@ -89,8 +102,9 @@ def built(tmp_path_factory) -> Built:
 
     killed = _killed_run(ws.root / "more-runs")
     synthetic = write_placement_run(ws.root / "more-runs" / "synthetic")
+    failed = _failed_run(ws.root / "more-runs")
     ingest = run_cli(ws, "ingest", "traces", str(ws.root / "more-runs"))
     assert ingest.returncode == 0, ingest.stdout + ingest.stderr
 
     build = run_cli(ws, "build", "--quiet")
-    return Built(ws, lg, run_dir, killed, synthetic, build)
+    return Built(ws, lg, run_dir, killed, synthetic, failed, build)

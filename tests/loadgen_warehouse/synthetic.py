@@ -27,7 +27,7 @@ def header(run_id: str = RUN_ID, **overrides) -> dict:
          "dataset_path": None, "isl": ISL, "osl": OSL, "num_gpus": GPUS, "request_rate": None,
          "burstiness": 1.0, "arrival": "all-at-once", "max_concurrency": N, "num_prompts": N,
          "duration_s": None, "warmup_requests": 0, "workers": 1, "sweep_id": None, "sweep_step": None,
-         "label": "synthetic", "shards": [], "config": {"metadata": {}}}
+         "label": "synthetic", "simulated": False, "shards": [], "config": {"metadata": {}}}
     h.update(overrides)
     return h
 
@@ -44,7 +44,7 @@ def request(run_id: str, seq: int, **overrides) -> dict:
          "itl_ms": [round((chunk_ns[1] - chunk_ns[0]) / 1e6, 3)], "input_tokens": ISL, "output_tokens": OSL,
          "input_tokens_estimated": False, "output_tokens_estimated": False, "target_input_tokens": ISL,
          "target_output_tokens": OSL, "success": True, "http_status": 200, "error_class": None,
-         "error_message": None, "retries": 0, "finish_reason": "length", "inflight_at_send": seq + 1,
+         "error_message": None, "retries": 0, "connection_retries": 0, "finish_reason": "length", "inflight_at_send": seq + 1,
          "shard_inflight_at_send": seq + 1, "concurrency_limit": None, "qps_limit": None, "generated_text": None}
     r.update(overrides)
     assert list(r) == REQUEST_FIELD_NAMES  # the writer's field order, every field present

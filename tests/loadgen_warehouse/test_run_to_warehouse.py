@@ -81,7 +81,7 @@ def test_fct_runs_has_exactly_the_run_shape(built):
             ("total_token_throughput", "DOUBLE"), ("output_throughput_per_gpu", "DOUBLE"),
             ("total_token_throughput_per_gpu", "DOUBLE")]
     want += [(f"{s}_{m}_ms", "DOUBLE") for m in ("ttft", "tpot", "itl", "e2el") for s in ("mean", "median", "p90", "p99")]
-    want += [("median_interactivity", "DOUBLE")]
+    want += [("median_interactivity", "DOUBLE"), ("status", "VARCHAR"), ("is_simulated", "BOOLEAN")]
     assert got == want
 
 

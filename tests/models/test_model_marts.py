@@ -33,9 +33,9 @@ def query(ws, sql, params=None):
 
 
 def test_overview_puts_all_three_families_on_one_row(ws):
-    (hw, tput, loadgen, vllm, agg_runs, own_p99), = query(ws, """
+    (hw, tput, loadgen, vllm, agg_runs, own_p99, simulated), = query(ws, """
         select best_hw_key_1k_1k, best_tput_per_gpu_1k_1k, loadgen_runs, vllm_bench_runs, inferencemax_agg_runs,
-               own_runs_best_p99_ttft_ms
+               own_runs_best_p99_ttft_ms, simulated_runs
         from mart_model_overview where model_name = 'gpt-oss-120b'""")
     best = max(((h, max(y for _, y in pts)) for (m, s, h), pts in
                 per_hardware(load_points(paths.sample_dir(), "interactivity")).items()
@@ -43,7 +43,8 @@ def test_overview_puts_all_three_families_on_one_row(ws):
     assert (hw, tput) == (best[0], pytest.approx(best[1]))
     vllm_files = list(VLLM_SAMPLES.glob("vllm-*.json"))
     agg = [r for r in json.loads((VLLM_SAMPLES / "agg_bmk.json").read_text()) if r["model"].endswith("gpt-oss-120b")]
-    assert (loadgen, vllm, agg_runs) == (1, len(vllm_files), len(agg))
+    # the loadgen demo ran against serve-sim: counted apart, never as the user's own run
+    assert (loadgen, simulated, vllm, agg_runs) == (0, 1, len(vllm_files), len(agg))
     assert own_p99 is not None and own_p99 > 0
 
 
@@ -58,6 +59,11 @@ def test_runs_vs_inferencemax_medians_match_the_source_files(ws):
     # InferenceMAX aggregates carry seconds; the mart speaks milliseconds
     assert rows["inferencemax_agg"] == (len(agg), pytest.approx(statistics.median(r["p99_ttft"] * 1000 for r in agg)))
     assert rows["loadgen"][0] == 1
+    # the demo is a serve-sim run: its own group, never an own run; still placed on the curves, flagged
+    (simulated, own), = query(ws, """select is_simulated, is_own_run from mart_model_latency_vs_inferencemax
+                                     where model_name = 'gpt-oss-120b' and source = 'loadgen'""")
+    assert (simulated, own) == (True, False)
+    assert query(ws, "select distinct is_simulated from mart_runs__inferencemax_placement where source = 'loadgen'") == [(True,)]
 
 
 def test_tool_use_figures_agree_with_the_tool_use_rollup(ws):

@@ -77,3 +77,9 @@ def test_legacy_archive_import_shows_llama_lost_and_b200_trt_added(real):
                                 where model_slug = 'gpt-oss-120b' group by 1"""))
     assert rows == dict(want)
     assert rows["b200_trt"] == 60
+
+
+def test_production_sources_land_no_simulated_run(real):
+    """`semibench run --from DIR` is a production run: the serve-sim demo (sample data only) never lands."""
+    assert query(real, "select count(*) from raw.loadgen_runs") == [(0,)]
+    assert query(real, "select count(*) from fct_runs where is_simulated or source = 'loadgen'") == [(0,)]

@@ -154,5 +154,7 @@ select
     {{ stat }}_{{ metric }}_ms,
     {%- endfor %}
     {%- endfor %}
-    1000.0 / nullif(median_tpot_ms, 0) as median_interactivity
+    1000.0 / nullif(median_tpot_ms, 0) as median_interactivity,
+    status,
+    is_simulated
 from rates

@@ -37,6 +37,8 @@ with runs as (
     'output_throughput_per_gpu': 'output_throughput / nullif(num_gpus, 0)',
     'total_token_throughput_per_gpu': 'tput_per_gpu',
     'median_interactivity': '1000 / nullif(median_tpot_ms, 0)',
+    'status': "'completed'",
+    'is_simulated': 'false',
 } -%}
 {%- for f in semibench.run_latency_fields(semibench.run_shape_latency_stats()) -%}
     {%- do columns.update({f ~ '_ms': f ~ '_ms'}) -%}

@@ -1,7 +1,8 @@
 {#
   Per model x ISL/OSL x run source: how the latency and throughput of your own runs (loadgen, vLLM bench)
   compare with InferenceMAX's published runs (source inferencemax_agg) of the same model. One row per
-  group; figures are medians over the group's runs unless named otherwise.
+  group; figures are medians over the group's runs unless named otherwise. Runs against serve-sim (the main
+  job's demo) form their own group, is_simulated and never is_own_run: a simulator is nobody's deployment.
 #}
 
 with runs as (
@@ -18,7 +19,8 @@ select
     isl,
     osl,
     source,
-    source <> 'inferencemax_agg' as is_own_run,
+    is_simulated,
+    source <> 'inferencemax_agg' and not is_simulated as is_own_run,
     count(*) as runs,
     min(p99_ttft_ms) as min_p99_ttft_ms,
     median(p99_ttft_ms) as median_p99_ttft_ms,
@@ -30,4 +32,4 @@ select
     max(total_token_throughput_per_gpu) as best_total_token_throughput_per_gpu,
     max(started_at) as last_run_at
 from runs
-group by model_name, isl, osl, source
+group by model_name, isl, osl, source, is_simulated

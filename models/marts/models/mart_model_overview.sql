@@ -40,11 +40,13 @@ inferencemax as (
 runs as (
     select
         model_name,
-        sum(runs) filter (where source = 'loadgen') as loadgen_runs,
-        sum(runs) filter (where source = 'vllm_bench') as vllm_bench_runs,
+        -- serve-sim runs are counted apart, never as the user's own
+        sum(runs) filter (where source = 'loadgen' and not is_simulated) as loadgen_runs,
+        sum(runs) filter (where source = 'vllm_bench' and not is_simulated) as vllm_bench_runs,
         sum(runs) filter (where source = 'inferencemax_agg') as inferencemax_agg_runs,
+        sum(runs) filter (where is_simulated) as simulated_runs,
         min(min_p99_ttft_ms) filter (where is_own_run) as own_runs_best_p99_ttft_ms,
-        min(min_p99_ttft_ms) filter (where not is_own_run) as inferencemax_agg_best_p99_ttft_ms,
+        min(min_p99_ttft_ms) filter (where source = 'inferencemax_agg') as inferencemax_agg_best_p99_ttft_ms,
         max(last_run_at) filter (where is_own_run) as last_own_run_at
     from {{ ref('mart_model_latency_vs_inferencemax') }}
     group by model_name
@@ -70,6 +72,7 @@ select
     coalesce(runs.loadgen_runs, 0) as loadgen_runs,
     coalesce(runs.vllm_bench_runs, 0) as vllm_bench_runs,
     coalesce(runs.inferencemax_agg_runs, 0) as inferencemax_agg_runs,
+    coalesce(runs.simulated_runs, 0) as simulated_runs,
     runs.own_runs_best_p99_ttft_ms,
     runs.inferencemax_agg_best_p99_ttft_ms,
     runs.last_own_run_at,

@@ -12,7 +12,7 @@
 
 {#- the columns of `ranked` the mart keeps, in order: placed's, then the ranking's -#}
 {%- set ranked_columns = [
-    'run_id', 'source', 'model', 'model_slug', 'sequence_slug', 'isl', 'osl', 'snapshot_id', 'run_hw_key',
+    'run_id', 'source', 'is_simulated', 'model', 'model_slug', 'sequence_slug', 'isl', 'osl', 'snapshot_id', 'run_hw_key',
     'run_precision', 'num_gpus', 'started_at', 'run_interactivity', 'run_tput_per_gpu', 'run_median_ttft_ms',
     'run_p99_ttft_ms', 'run_median_tpot_ms', 'run_p99_tpot_ms', 'hw_key', 'frontier_point_count',
     'frontier_min_interactivity', 'frontier_max_interactivity', 'frontier_tput_per_gpu', 'ratio_to_frontier',
@@ -27,6 +27,8 @@ with runs as (
     select
         run_id,
         source,
+        -- a serve-sim run stays visible (the main job's demo is placed), flagged
+        is_simulated,
         model,
         model_slug,
         isl,
@@ -148,6 +150,7 @@ placed as (
     select
         targets.run_id,
         targets.source,
+        targets.is_simulated,
         targets.model,
         targets.model_slug,
         targets.sequence_slug,

@@ -37,6 +37,7 @@ select
     error_class,
     error_message,
     retries,
+    coalesce(connection_retries, 0) as connection_retries,
     finish_reason,
     inflight_at_send,
     shard_inflight_at_send,

@@ -52,6 +52,8 @@ select
     sweep_id,
     sweep_step,
     label,
+    -- Runs landed before loadgen recorded `simulated` carry null: the main job's serve-sim demo is known by its label.
+    coalesce(simulated, label in ('semibench-run-demo', 'serve-sim-demo'), false) as is_simulated,
     -- wall-clock start in UTC (start_unix_ns is ns since the epoch; microsecond precision)
     {{ semibench.timestamp_from_epoch_ns('start_unix_ns') }} as started_at,
     start_unix_ns,
