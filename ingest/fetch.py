@@ -13,6 +13,7 @@ import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
+from urllib.parse import quote
 
 import requests
 from rich.console import Console
@@ -48,7 +49,8 @@ class _Cancelled(Exception):
 
 
 def file_url(base_url: str, file_name: str) -> str:
-    return base_url.rstrip("/") + DATA_PATH + file_name
+    # a slug may hold characters a URL cannot carry raw (quotes, spaces, '#', '?'); '/' stays a path separator
+    return base_url.rstrip("/") + DATA_PATH + quote(file_name, safe="/")
 
 
 def _retry_after_s(value: str | None) -> float | None:

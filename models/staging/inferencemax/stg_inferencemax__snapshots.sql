@@ -1,5 +1,7 @@
 -- One row per snapshot with its place in time. Recency = the snapshot's LATEST fetch (a re-fetch of
--- identical content makes that content current again), so ordering comes from the fetch log.
+-- identical content makes that content current again), so ordering comes from the fetch log. A partial
+-- snapshot (landed with --allow-partial) keeps its place in history but is never the latest: the newest
+-- whole snapshot is.
 
 with snapshots as (
 
@@ -31,7 +33,8 @@ joined as (
         snapshots.loaded_at,
         snapshots.file_count,
         snapshots.record_count,
-        snapshots.archive_path
+        snapshots.archive_path,
+        coalesce(snapshots.is_partial, false) as is_partial
     from snapshots
     left join fetches
         on snapshots.snapshot_id = fetches.snapshot_id
@@ -47,7 +50,12 @@ ordered as (
         cast(row_number() over (order by last_fetched_at desc, first_fetched_at desc, snapshot_id desc) as bigint)
             as recency_rank,
         lag(snapshot_id) over (order by last_fetched_at, first_fetched_at, snapshot_id) as previous_snapshot_id,
-        lead(snapshot_id) over (order by last_fetched_at, first_fetched_at, snapshot_id) as next_snapshot_id
+        lead(snapshot_id) over (order by last_fetched_at, first_fetched_at, snapshot_id) as next_snapshot_id,
+        case when not is_partial then
+            row_number() over (
+                partition by is_partial order by last_fetched_at desc, first_fetched_at desc, snapshot_id desc
+            )
+        end as whole_recency_rank
     from joined
 
 )
@@ -62,9 +70,10 @@ select
     file_count,
     record_count,
     archive_path,
+    is_partial,
     snapshot_ordinal,
     recency_rank,
-    recency_rank = 1 as is_latest,
+    coalesce(whole_recency_rank = 1, false) as is_latest,
     previous_snapshot_id,
     next_snapshot_id
 from ordered
