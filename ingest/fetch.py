@@ -38,10 +38,11 @@ _RETRYABLE = (requests.ConnectionError, requests.Timeout, requests.exceptions.Ch
 
 
 class FetchError(IngestError):
-    def __init__(self, url: str, reason: str):
+    def __init__(self, url: str, reason: str, status: int | None = None):
         super().__init__(f"GET {url}: {reason}")
         self.url = url
         self.reason = reason
+        self.status = status  # the HTTP status of a definitive answer (404...), None for transport failures
 
 
 class _Cancelled(Exception):
@@ -127,7 +128,7 @@ def fetch_one(url: str, file_name: str, cfg: InferenceMaxConfig, cancelled: thre
                     return RawFile(file_name=file_name, url=url, body=body, content_type=headers.get("Content-Type"))
                 reason = f"HTTP {status} {phrase}".rstrip()
                 if status != 429 and status < 500:
-                    raise FetchError(url, reason)
+                    raise FetchError(url, reason, status)
                 if status in (429, 503):
                     retry_after = _retry_after_s(headers.get("Retry-After"))
                     if retry_after is not None and retry_after > MAX_RETRY_AFTER_S:
@@ -149,8 +150,14 @@ def _progress(enabled: bool) -> Progress:
     )
 
 
-def fetch_all(cfg: InferenceMaxConfig, *, progress: bool = True) -> list[RawFile]:
-    """Every file of cfg (models x sequences x types), or IngestError for the first URL that failed."""
+# Answers that say "this file does not exist" rather than "try again": with allow_missing such a file is
+# left out, and the caller's completeness check names it (a partial snapshot).
+_ABSENT = (404, 410)
+
+
+def fetch_all(cfg: InferenceMaxConfig, *, progress: bool = True, allow_missing: bool = False) -> list[RawFile]:
+    """Every file of cfg (models x sequences x types), or IngestError for the first URL that failed.
+    allow_missing: a file the server says does not exist (404, 410) is skipped instead of failing."""
     names = cfg.file_names()
     cancelled = threading.Event()
     results: list[RawFile] = []
@@ -169,6 +176,8 @@ def fetch_all(cfg: InferenceMaxConfig, *, progress: bool = True) -> list[RawFile
                     results.append(fut.result())
                     bar.advance(task)
                     fault_point("fetch")
+                elif isinstance(exc, FetchError) and allow_missing and exc.status in _ABSENT:
+                    bar.advance(task)
                 elif isinstance(exc, FetchError):
                     failures.append(exc)
                 elif not isinstance(exc, _Cancelled):

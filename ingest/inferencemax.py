@@ -172,7 +172,7 @@ def ingest_inferencemax(config: Config, *, from_dir: Path | None = None, warehou
 
     if from_dir is None:
         started = datetime.now(timezone.utc)
-        raws = fetch_all(config.inferencemax, progress=progress)
+        raws = fetch_all(config.inferencemax, progress=progress, allow_missing=allow_partial)
         read = _Read(raws, config.inferencemax.base_url, started)
     else:
         read = read_directory(from_dir)

@@ -30,6 +30,7 @@ LEGACY_NAME = re.compile(r"^(?P<model>.+)_(?P<seq>\d+k_\d+k)_(?P<type>interactiv
 
 NUMBER_FIELDS = ("x", "y", "tp", "conc")
 INTEGER_FIELDS = ("tp", "conc")
+_MAX_INT = 2**31 - 1  # tp and conc are 32-bit integer columns on every engine
 STRING_FIELDS = ("hwKey", "precision")
 KEY_FIELDS = ("x", "y", "hwKey", "precision", "tp", "conc")
 # Precisions InferenceMAX/InferenceX have published or announced; anything else is more likely a broken
@@ -228,6 +229,8 @@ def _record_problems(point: Any) -> tuple[list[str], list[str], tuple | None]:
                 continue
             if key in INTEGER_FIELDS and number != int(number):
                 reasons.append(f"field '{key}' is {number:g}, expected a whole number")
+            elif key in INTEGER_FIELDS and number > _MAX_INT:
+                reasons.append(f"field '{key}' is {number:g}, too large for an integer column")
             elif number <= 0:
                 what = "throughput" if key == "y" else key
                 reasons.append(f"field '{key}' is {number:g}, expected a positive {what}")

@@ -100,6 +100,7 @@ CASES = {
     "negative-throughput": (set_field(3, y=-5.0), 3, "field 'y' is -5, expected a positive throughput"),
     "zero-x": (set_field(3, x=0), 3, "field 'x' is 0, expected a positive x"),
     "fractional-conc": (set_field(3, conc=2.5), 3, "field 'conc' is 2.5, expected a whole number"),
+    "huge-conc": (set_field(3, conc=2**40), 3, "field 'conc' is 1.09951e+12, too large for an integer column"),
     "non-object-record": (replace_record(3, 42), 3, "is a number, expected an object"),
     "null-record": (replace_record(3, None), 3, "is null, expected an object"),
     "bad-date": (set_field(3, date="yesterday"), 3, "field 'date' is 'yesterday', expected a date such as 2025-10-23"),
@@ -213,6 +214,22 @@ def test_allow_partial_lands_flagged_and_replays_flagged(scratch, tmp_path):
     fresh = type(scratch)(tmp_path / "fresh")
     replayed = run(fresh, result.archive_path)
     assert replayed.is_partial and fresh.query("select is_partial from raw.inferencemax_snapshots") == [(True,)]
+
+
+def test_live_fetch_with_allow_partial_skips_a_file_the_server_does_not_have(server, scratch, make_config):
+    gone = server.names()[1]
+    server.script(gone, server.Reply(status=404))
+    with pytest.raises(IngestError, match="HTTP 404"):
+        ingest_inferencemax(make_config(server), warehouse=scratch.warehouse, archive_root=scratch.archive,
+                            progress=False)
+    result = ingest_inferencemax(make_config(server), warehouse=scratch.warehouse, archive_root=scratch.archive,
+                                 progress=False, allow_partial=True)
+    assert result.is_partial and result.missing_files == [gone] and result.file_count == 3
+    # other failures still fail the snapshot, partial or not
+    server.script(gone, server.Reply(status=403))
+    with pytest.raises(IngestError, match="HTTP 403"):
+        ingest_inferencemax(make_config(server), warehouse=scratch.warehouse, archive_root=scratch.archive,
+                            progress=False, allow_partial=True)
 
 
 def test_files_beyond_the_configuration_are_fine(scratch, tmp_path):
