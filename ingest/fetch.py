@@ -1,7 +1,9 @@
 """Download every configured InferenceMAX file, in parallel, with bounded retries.
 
 All-or-nothing: if any file still fails after its retries, IngestError names it and nothing is returned,
-because a snapshot missing one file would look like hardware silently disappearing from the data.
+because a snapshot missing one file would look like hardware silently disappearing from the data. The one
+exception is asked for explicitly (--allow-partial): a file the server says it does not have (404, 410) is
+left out, and the ingester lands the snapshot flagged partial.
 """
 
 from __future__ import annotations

@@ -288,16 +288,20 @@ def check_records(points: list[Any]) -> list[RecordCheck]:
     point per run, and the joins and rollups downstream need the key unique. Identical copies of a point
     are not duplicates (staging collapses them)."""
     checks: list[RecordCheck] = []
-    first_of: dict[tuple, tuple[int, str]] = {}
+    first_of: dict[tuple, int] = {}
     for i, point in enumerate(points):
         reasons, notes, key = _record_problems(point)
         if key is not None:
-            text = json.dumps(point, sort_keys=True)
-            seen = first_of.setdefault(key, (i, text))
-            if seen[0] != i and seen[1] != text:
-                reasons.append(f"duplicate run key (hwKey, precision, tp, conc, date) of record {seen[0]}")
+            first = first_of.setdefault(key, i)
+            # canonical text, not ==: 1 and 1.0 are equal in Python but different records to staging
+            if first != i and _canonical(points[first]) != _canonical(point):
+                reasons.append(f"duplicate run key (hwKey, precision, tp, conc, date) of record {first}")
         checks.append(RecordCheck(tuple(reasons), tuple(notes)))
     return checks
+
+
+def _canonical(point: Any) -> str:
+    return json.dumps(point, sort_keys=True, separators=(",", ":"))
 
 
 def extract_points(doc: Any, label: str, *, allow_wrapped: bool) -> tuple[list[Any], dict[str, Any] | None]:
