@@ -133,6 +133,9 @@ def _check_whole(config: Config, files: list[ValidatedFile], read: _Read, allow_
     """(is_partial, missing-or-empty names); raises unless the snapshot is whole or a partial one is allowed.
     An archive snapshot replays with its recorded flag: it was accepted once, and rebuilds must reproduce it."""
     missing, empty = missing_or_empty(config, files)
+    if not any(f.points for f in files):
+        raise IngestError(f"{read.source}: no points in any file, nothing to land (missing or empty: "
+                          f"{_name_some(missing + empty)})")
     if read.from_archive:
         return read.archived_partial, missing + empty
     if (missing or empty) and not allow_partial:

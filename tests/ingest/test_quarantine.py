@@ -225,6 +225,13 @@ def test_live_fetch_with_allow_partial_skips_a_file_the_server_does_not_have(ser
     result = ingest_inferencemax(make_config(server), warehouse=scratch.warehouse, archive_root=scratch.archive,
                                  progress=False, allow_partial=True)
     assert result.is_partial and result.missing_files == [gone] and result.file_count == 3
+    # a snapshot with no file left is nothing, not a partial snapshot
+    for name in server.names():
+        server.script(name, server.Reply(status=404))
+    with pytest.raises(IngestError, match="no points in any file, nothing to land"):
+        ingest_inferencemax(make_config(server), warehouse=scratch.warehouse, archive_root=scratch.archive,
+                            progress=False, allow_partial=True)
+    server.scripts.clear()
     # other failures still fail the snapshot, partial or not
     server.script(gone, server.Reply(status=403))
     with pytest.raises(IngestError, match="HTTP 403"):
