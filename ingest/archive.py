@@ -88,22 +88,32 @@ def list_snapshot_ids(archive_root: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if not p.name.startswith(".") and is_snapshot_dir(p))
 
 
+def stored_file_name(canonical_name: str) -> str:
+    """The archive file name of a data file: a model slug may contain '/' (a configured HF-style id), which
+    cannot be part of one file name, so '%' and '/' are percent-encoded (reversibly; the manifest keeps
+    the real name)."""
+    return canonical_name.replace("%", "%25").replace("/", "%2F")
+
+
 def build_manifest(snapshot_id: str, files: list[ValidatedFile], *, source: str, fetched_at: datetime,
-                   compress: bool) -> dict[str, Any]:
+                   compress: bool, partial: bool = False) -> dict[str, Any]:
     return {
         "format": MANIFEST_FORMAT,
         "snapshot_id": snapshot_id,
         "source": source,
         "fetched_at": format_time(fetched_at),
         "compressed": compress,
+        # landed with configured files missing or empty (--allow-partial); a replay keeps the flag
+        "partial": partial,
         "files": [
             {
                 "name": f.canonical_name,
-                "stored_as": f"{FILES_DIR}/{f.canonical_name}{'.gz' if compress else ''}",
+                "stored_as": f"{FILES_DIR}/{stored_file_name(f.canonical_name)}{'.gz' if compress else ''}",
                 "url": f.url,
                 "sha256": f.sha256,
                 "bytes": len(f.body),
                 "record_count": len(f.points),
+                "records_quarantined": f.records_quarantined,
                 "hw_keys": f.hw_keys,
                 "model_slug": f.name.model_slug,
                 "sequence_slug": f.name.sequence_slug,
@@ -176,7 +186,7 @@ def read_manifest(snapshot_dir: Path) -> dict[str, Any]:
 
 
 def write_snapshot(archive_root: Path, files: list[ValidatedFile], *, source: str, fetched_at: datetime,
-                   compress: bool) -> ArchivedSnapshot:
+                   compress: bool, partial: bool = False) -> ArchivedSnapshot:
     """Archive a validated snapshot, or return the existing one with the same content untouched."""
     snapshot_id = snapshot_id_of(files)
     root = source_root(archive_root)
@@ -186,7 +196,8 @@ def write_snapshot(archive_root: Path, files: list[ValidatedFile], *, source: st
 
     root.mkdir(parents=True, exist_ok=True)
     _sweep_stale_tmp(root)
-    manifest = build_manifest(snapshot_id, files, source=source, fetched_at=fetched_at, compress=compress)
+    manifest = build_manifest(snapshot_id, files, source=source, fetched_at=fetched_at, compress=compress,
+                              partial=partial)
     tmp = Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{snapshot_id}-", dir=root))
     try:
         (tmp / FILES_DIR).mkdir()

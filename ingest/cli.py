@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from ingest.config import load_config
-from ingest.errors import IngestError
+from ingest.errors import EXIT_QUARANTINED, IngestError
 
 ingest_app = typer.Typer(
     help="Fetch, validate, archive and land raw benchmark data in the warehouse.",
@@ -29,6 +29,15 @@ def _group() -> None:
 def _fail(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
     raise typer.Exit(1)
+
+
+# Shared with `semibench run`, so both commands explain the two switches the same way.
+STRICT_HELP = ("Refuse the whole snapshot (exit 1, nothing landed) if any point is bad, instead of landing the bad "
+               "points quarantined (exit 3) and the rest normally.")
+ALLOW_PARTIAL_HELP = ("Land a snapshot that lacks configured files (models x sequences x types) or has empty ones, "
+                      "flagged partial: it shows in history but never becomes the latest snapshot. Without it such "
+                      "a snapshot is refused, naming the files.")
+_SHOWN_QUARANTINED = 5
 
 
 def parse_fetched_at(text: str | None) -> datetime | None:
@@ -60,31 +69,52 @@ def inferencemax(
         None, "--fetched-at", metavar="ISO-TIME",
         help="When this capture was taken (e.g. 2025-10-23T06:00:00Z; no zone means UTC). Snapshot order, and so "
              "'latest' and coverage checks, follow this time. Default: an archive snapshot's or legacy file's "
-             "own time, else now."),
+             "own time, else now. Refused if later than now + 5 minutes."),
+    strict: bool = typer.Option(False, "--strict", help=STRICT_HELP),
+    allow_partial: bool = typer.Option(False, "--allow-partial", help=ALLOW_PARTIAL_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; print a one-line summary."),
 ) -> None:
     """Fetch (or read --from DIR), validate, archive and land the InferenceMAX dashboard files.
 
-    All files or none: on any problem it prints one `error:` line, lands nothing and exits 1.
+    A file that cannot be read as a JSON array of points, or a snapshot missing configured files, lands
+    nothing: one `error:` line, exit 1. Bad points are landed quarantined (verbatim, with every reason,
+    kept out of the marts) and the rest lands: exit 3. Everything valid: exit 0.
     """
     from ingest.inferencemax import ingest_inferencemax
 
     try:
         cfg = load_config(config).with_overrides(compress=compress, retention=retention)
         result = ingest_inferencemax(cfg, from_dir=from_dir, progress=not quiet,
-                                     fetched_at=parse_fetched_at(fetched_at))
+                                     fetched_at=parse_fetched_at(fetched_at), strict=strict,
+                                     allow_partial=allow_partial)
     except IngestError as exc:
         _fail(str(exc))
         return
+    _print_summary(result, cfg, quiet)
+    if result.records_quarantined:
+        raise typer.Exit(EXIT_QUARANTINED)
+
+
+def _print_summary(result, cfg, quiet: bool) -> None:
     status = "new" if result.was_new else "already landed"
+    partial = f", PARTIAL ({len(result.missing_files)} configured files missing or empty)" if result.is_partial else ""
     if quiet:
-        print(f"snapshot {result.snapshot_id} ({status}): {result.file_count} files, {result.record_count} points")
+        print(f"snapshot {result.snapshot_id} ({status}{partial}): {result.file_count} files, {result.record_count} points, "
+              f"{result.records_quarantined} quarantined")
         return
     print(f"snapshot   {result.snapshot_id} ({status})")
     print(f"source     {result.source}")
     print(f"fetched at {result.fetched_at.strftime('%Y-%m-%d %H:%M:%S')} UTC")
     print(f"files      {result.file_count}")
     print(f"points     {result.record_count}")
+    print(f"quarantined {result.records_quarantined}" + (" (landed, kept out of the marts: stg_inferencemax__points_quarantine)"
+                                                         if result.records_quarantined else ""))
+    for line in result.quarantined[:_SHOWN_QUARANTINED]:
+        print(f"  {line}")
+    if len(result.quarantined) > _SHOWN_QUARANTINED:
+        print(f"  ... and {len(result.quarantined) - _SHOWN_QUARANTINED} more")
+    if result.is_partial:
+        print(f"partial    yes, never the latest snapshot; missing or empty: {', '.join(result.missing_files)}")
     print(f"hwKeys     {', '.join(result.hw_keys) or '-'}")
     print(f"archive    {result.archive_path}{'' if result.archive_was_new else ' (already archived)'}")
     if result.snapshot_id in result.expired:

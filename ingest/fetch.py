@@ -1,7 +1,9 @@
 """Download every configured InferenceMAX file, in parallel, with bounded retries.
 
 All-or-nothing: if any file still fails after its retries, IngestError names it and nothing is returned,
-because a snapshot missing one file would look like hardware silently disappearing from the data.
+because a snapshot missing one file would look like hardware silently disappearing from the data. The one
+exception is asked for explicitly (--allow-partial): a file the server says it does not have (404, 410) is
+left out, and the ingester lands the snapshot flagged partial.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
+from urllib.parse import quote
 
 import requests
 from rich.console import Console
@@ -37,10 +40,11 @@ _RETRYABLE = (requests.ConnectionError, requests.Timeout, requests.exceptions.Ch
 
 
 class FetchError(IngestError):
-    def __init__(self, url: str, reason: str):
+    def __init__(self, url: str, reason: str, status: int | None = None):
         super().__init__(f"GET {url}: {reason}")
         self.url = url
         self.reason = reason
+        self.status = status  # the HTTP status of a definitive answer (404...), None for transport failures
 
 
 class _Cancelled(Exception):
@@ -48,7 +52,8 @@ class _Cancelled(Exception):
 
 
 def file_url(base_url: str, file_name: str) -> str:
-    return base_url.rstrip("/") + DATA_PATH + file_name
+    # a slug may hold characters a URL cannot carry raw (quotes, spaces, '#', '?'); '/' stays a path separator
+    return base_url.rstrip("/") + DATA_PATH + quote(file_name, safe="/")
 
 
 def _retry_after_s(value: str | None) -> float | None:
@@ -125,7 +130,7 @@ def fetch_one(url: str, file_name: str, cfg: InferenceMaxConfig, cancelled: thre
                     return RawFile(file_name=file_name, url=url, body=body, content_type=headers.get("Content-Type"))
                 reason = f"HTTP {status} {phrase}".rstrip()
                 if status != 429 and status < 500:
-                    raise FetchError(url, reason)
+                    raise FetchError(url, reason, status)
                 if status in (429, 503):
                     retry_after = _retry_after_s(headers.get("Retry-After"))
                     if retry_after is not None and retry_after > MAX_RETRY_AFTER_S:
@@ -147,8 +152,14 @@ def _progress(enabled: bool) -> Progress:
     )
 
 
-def fetch_all(cfg: InferenceMaxConfig, *, progress: bool = True) -> list[RawFile]:
-    """Every file of cfg (models x sequences x types), or IngestError for the first URL that failed."""
+# Answers that say "this file does not exist" rather than "try again": with allow_missing such a file is
+# left out, and the caller's completeness check names it (a partial snapshot).
+_ABSENT = (404, 410)
+
+
+def fetch_all(cfg: InferenceMaxConfig, *, progress: bool = True, allow_missing: bool = False) -> list[RawFile]:
+    """Every file of cfg (models x sequences x types), or IngestError for the first URL that failed.
+    allow_missing: a file the server says does not exist (404, 410) is skipped instead of failing."""
     names = cfg.file_names()
     cancelled = threading.Event()
     results: list[RawFile] = []
@@ -167,6 +178,8 @@ def fetch_all(cfg: InferenceMaxConfig, *, progress: bool = True) -> list[RawFile
                     results.append(fut.result())
                     bar.advance(task)
                     fault_point("fetch")
+                elif isinstance(exc, FetchError) and allow_missing and exc.status in _ABSENT:
+                    bar.advance(task)
                 elif isinstance(exc, FetchError):
                     failures.append(exc)
                 elif not isinstance(exc, _Cancelled):

@@ -11,7 +11,8 @@ create table if not exists raw.inferencemax_snapshots (
     file_count    integer   not null,
     record_count  integer   not null,
     archive_path  varchar   not null,
-    manifest      json      not null
+    manifest      json      not null,
+    is_partial    boolean   default false  -- landed with --allow-partial: configured files missing or empty
 );
 
 -- one row per file of a snapshot
@@ -41,7 +42,9 @@ create table if not exists raw.inferencemax_points (
     record_sha256  varchar   not null,  -- of the canonical JSON (sorted keys), for content dedupe
     record         json      not null,
     fetched_at     timestamp not null,
-    loaded_at      timestamp not null
+    loaded_at      timestamp not null,
+    quarantine_reasons varchar,         -- the ingester's reasons ('; '-joined); null: the record is valid
+    notes          varchar              -- accepted coercions, e.g. "coerced: conc from string '16'"
 );
 
 -- every fetch, including re-fetches of content already landed: recency comes from here
@@ -52,3 +55,9 @@ create table if not exists raw.inferencemax_fetches (
     loaded_at    timestamp not null,
     was_new      boolean   not null
 );
+
+-- Columns added after the first release: warehouses created before them gain them here (existing rows
+-- read null / false, which is what they were: landed whole, with no record checked as bad).
+alter table raw.inferencemax_snapshots add column if not exists is_partial boolean default false;
+alter table raw.inferencemax_points add column if not exists quarantine_reasons varchar;
+alter table raw.inferencemax_points add column if not exists notes varchar;

@@ -39,6 +39,7 @@ class SnapshotToLand:
     archive_path: str
     manifest: str               # manifest JSON text
     files: list[ValidatedFile]
+    is_partial: bool = False    # configured files missing or empty, landed anyway (--allow-partial)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ def points_table(files: list[ValidatedFile]) -> pa.Table:
     index: list[int] = []
     records: list[str] = []
     shas: list[str] = []
+    reasons: list[str | None] = []
+    notes: list[str | None] = []
     encode, sha256 = _CANONICAL.encode, hashlib.sha256
     for f in files:
         n = len(f.points)
@@ -108,6 +111,8 @@ def points_table(files: list[ValidatedFile]) -> pa.Table:
         records += texts
         # Canonical text is pure ASCII (ensure_ascii), so ascii encoding is exact and fastest.
         shas += [sha256(t.encode("ascii")).hexdigest() for t in texts]
+        reasons += ["; ".join(c.reasons) or None for c in f.checks]
+        notes += ["; ".join(c.notes) or None for c in f.checks]
     return pa.table({
         "source_file": pa.array(source_file, pa.string()),
         "model_slug": pa.array(model, pa.string()),
@@ -116,6 +121,8 @@ def points_table(files: list[ValidatedFile]) -> pa.Table:
         "record_index": pa.array(index, pa.int32()),
         "record_sha256": pa.array(shas, pa.string()),
         "record": pa.array(records, pa.string()),
+        "quarantine_reasons": pa.array(reasons, pa.string()),
+        "notes": pa.array(notes, pa.string()),
     })
 
 
@@ -140,9 +147,10 @@ def _insert_snapshot(con: duckdb.DuckDBPyConnection, snap: SnapshotToLand, loade
     loaded = _naive_utc(loaded_at)
     record_count = sum(len(f.points) for f in snap.files)
     con.execute(
-        "insert into raw.inferencemax_snapshots values (?, ?, ?, ?, ?, ?, ?, ?::json)",
+        """insert into raw.inferencemax_snapshots (snapshot_id, source, fetched_at, loaded_at, file_count,
+               record_count, archive_path, manifest, is_partial) values (?, ?, ?, ?, ?, ?, ?, ?::json, ?)""",
         [snap.snapshot_id, snap.source, first, loaded, len(snap.files), record_count, snap.archive_path,
-         snap.manifest],
+         snap.manifest, snap.is_partial],
     )
     con.executemany(
         "insert into raw.inferencemax_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -152,9 +160,10 @@ def _insert_snapshot(con: duckdb.DuckDBPyConnection, snap: SnapshotToLand, loade
     con.register(_BATCH_VIEW, points_table(snap.files))
     try:
         con.execute(
-            f"""insert into raw.inferencemax_points
+            f"""insert into raw.inferencemax_points (snapshot_id, source_file, model_slug, sequence_slug,
+                       data_type, record_index, record_sha256, record, fetched_at, loaded_at, quarantine_reasons, notes)
                 select ?, source_file, model_slug, sequence_slug, data_type, record_index, record_sha256,
-                       record::json, ?, ?
+                       record::json, ?, ?, quarantine_reasons, notes
                 from {_BATCH_VIEW}""",
             [snap.snapshot_id, first, loaded],
         )

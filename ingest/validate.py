@@ -1,29 +1,44 @@
-"""Structural validation of InferenceMAX files: file names, JSON shape and the key fields every point needs.
+"""Validation of InferenceMAX files: file names and JSON shape (file level), and every point (record level).
 
-Only what would make a point unusable or unjoinable is checked here (a missing hwKey, a string where a number
-belongs). Semantic checks such as negative throughput are left to dbt, which quarantines bad points instead
-of rejecting a whole snapshot. Unknown fields are always kept: the site adds fields over time.
+A file-level problem (HTML page, truncated JSON, not an array, bad encoding, empty body, unknown name) fails
+the whole snapshot. A record-level problem (a key field missing, null, of the wrong type or out of range, an
+unknown precision, a non-object record, a second point with the same run key) does not: the record lands
+verbatim with EVERY reason found and is kept out of the marts (dbt's stg_inferencemax__points_quarantine),
+unless the caller is strict. A numeric string that parses cleanly ("16") is accepted with a note. The checks
+here cover every input that could otherwise trip an error-level dbt test downstream. Unknown fields are always
+kept: the site adds fields over time.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
 from ingest.errors import IngestError
+from semibench import paths
 
 SERVED_NAME = re.compile(r"^(?P<model>.+)-(?P<seq>\d+k_\d+k)-(?P<type>interactivity|e2e)\.json$")
 # The old pipeline's archive used underscores between the parts.
 LEGACY_NAME = re.compile(r"^(?P<model>.+)_(?P<seq>\d+k_\d+k)_(?P<type>interactivity|e2e)\.json$")
 
 NUMBER_FIELDS = ("x", "y", "tp", "conc")
+INTEGER_FIELDS = ("tp", "conc")
+_MAX_INT = 2**31 - 1  # tp and conc are 32-bit integer columns on every engine
 STRING_FIELDS = ("hwKey", "precision")
 KEY_FIELDS = ("x", "y", "hwKey", "precision", "tp", "conc")
-_MAX_PROBLEMS_COUNTED = 1000
+# Precisions InferenceMAX/InferenceX have published or announced; anything else is more likely a broken
+# field than a new format, and a new one is one line here. Compared lower-cased.
+KNOWN_PRECISIONS = frozenset({"fp4", "fp8", "fp16", "bf16", "fp32", "int4", "int8", "mxfp4", "nvfp4", "w4a16", "w8a8"})
+# Exactly JSON's number grammar: what a numeric string must look like to be accepted (and what every SQL
+# engine's cast agrees on), so " 16", "0x10", "1_000" or "inf" are quarantined rather than guessed at.
+_NUMERIC_TEXT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -48,19 +63,42 @@ class RawFile:
     allow_wrapped: bool = False  # the legacy {"metadata", "data"} form is accepted from directories only
 
 
+@dataclass(frozen=True)
+class RecordCheck:
+    """The verdict on one point: quarantine reasons (empty: valid) and notes on accepted coercions."""
+    reasons: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def quarantined(self) -> bool:
+        return bool(self.reasons)
+
+
 @dataclass
 class ValidatedFile:
     name: FileName
     url: str
     body: bytes
-    points: list[dict[str, Any]]
+    points: list[Any]  # verbatim; objects, except records quarantined as "not an object"
     metadata: dict[str, Any] | None = None
+    checks: list[RecordCheck] = field(default_factory=list)  # one per point, same order
     sha256: str = field(init=False)
     hw_keys: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.sha256 = hashlib.sha256(self.body).hexdigest()
-        self.hw_keys = sorted({p["hwKey"] for p in self.points})
+        if not self.checks:
+            self.checks = check_records(self.points)
+        self.hw_keys = sorted({p["hwKey"] for p, c in zip(self.points, self.checks)
+                               if not c.quarantined and isinstance(p.get("hwKey"), str)})
+
+    @property
+    def records_quarantined(self) -> int:
+        return sum(c.quarantined for c in self.checks)
+
+    def quarantine_lines(self) -> list[str]:
+        """`record N: reason; reason` per quarantined record, for messages."""
+        return [f"record {i}: {'; '.join(c.reasons)}" for i, c in enumerate(self.checks) if c.quarantined]
 
     @property
     def canonical_name(self) -> str:
@@ -94,7 +132,12 @@ def _json_type(value: Any) -> str:
 
 
 def _article(type_name: str) -> str:
-    return "an" if type_name[0] in "aeiou" else "a"
+    return "" if type_name == "null" else "an" if type_name[0] in "aeiou" else "a"
+
+
+def _is_a(type_name: str) -> str:
+    """'a string', 'an array', 'null'."""
+    return f"{_article(type_name)} {type_name}".strip()
 
 
 def _reject_constant(name: str) -> Any:
@@ -105,6 +148,18 @@ def _reject_constant(name: str) -> Any:
 
 class _NonStandardConstant(ValueError):
     pass
+
+
+class _OutOfRange(ValueError):
+    pass
+
+
+def _finite_float(text: str) -> float:
+    # 1e400 parses to inf in Python, which no JSON encoder (nor DuckDB's json) can write back verbatim.
+    value = float(text)
+    if not math.isfinite(value):
+        raise _OutOfRange(text)
+    return value
 
 
 def parse_json(body: bytes, label: str, content_type: str | None = None) -> Any:
@@ -120,7 +175,7 @@ def parse_json(body: bytes, label: str, content_type: str | None = None) -> Any:
     except UnicodeDecodeError as exc:
         raise IngestError(f"{label}: not UTF-8 text (invalid byte at offset {exc.start})") from exc
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as exc:
         byte_pos = bom + len(text[: exc.pos].encode("utf-8"))
         # A string still open at the end of input is reported at its start, not at the end.
@@ -129,31 +184,124 @@ def parse_json(body: bytes, label: str, content_type: str | None = None) -> Any:
         raise IngestError(
             f"{label}: invalid JSON at line {exc.lineno} column {exc.colno} (byte {byte_pos}): {exc.msg}{hint}"
         ) from exc
+    except _OutOfRange as exc:
+        raise IngestError(f"{label}: invalid JSON: number {exc.args[0][:40]} is out of range for a double") from exc
     except _NonStandardConstant as exc:
         raise IngestError(f"{label}: invalid JSON: non-standard constant {exc.args[0]} (JSON has no NaN/Infinity)") from exc
     except RecursionError as exc:
         raise IngestError(f"{label}: JSON nested too deeply to be a benchmark file") from exc
 
 
-def _point_problems(points: list[Any]) -> list[str]:
-    problems: list[str] = []
-    for i, point in enumerate(points):
-        if len(problems) >= _MAX_PROBLEMS_COUNTED:
-            break
-        if not isinstance(point, dict):
-            kind = _json_type(point)
-            problems.append(f"record {i}: is {_article(kind)} {kind}, expected an object")
+def _number(point: dict, key: str, reasons: list[str], notes: list[str]) -> float | None:
+    """The field as a number, or None with a reason. A numeric string is accepted with a note."""
+    value = point[key]
+    kind = _json_type(value)
+    if kind == "number":
+        number = float(value)
+    elif kind == "string" and _NUMERIC_TEXT.fullmatch(value):
+        number = float(value)
+        notes.append(f"coerced: {key} from string {value!r}")
+    else:
+        shown = f" {value!r}" if kind == "string" else ""
+        reasons.append(f"field '{key}' is {_is_a(kind)}{shown}, expected a number")
+        return None
+    if not math.isfinite(number):
+        reasons.append(f"field '{key}' is not finite")
+        return None
+    return number
+
+
+def _record_problems(point: Any) -> tuple[list[str], list[str], tuple | None]:
+    """(reasons, notes, run key or None) of one point, every reason found, not just the first."""
+    if not isinstance(point, dict):
+        kind = _json_type(point)
+        return [f"is {_is_a(kind)}, expected an object"], [], None
+    reasons: list[str] = []
+    notes: list[str] = []
+    values: dict[str, Any] = {}
+    for key in KEY_FIELDS:
+        if key not in point:
+            reasons.append(f"missing key field '{key}'")
             continue
-        for key in KEY_FIELDS:
-            if key not in point:
-                problems.append(f"record {i}: missing key field '{key}'")
+        if key in NUMBER_FIELDS:
+            number = _number(point, key, reasons, notes)
+            if number is None:
                 continue
+            if key in INTEGER_FIELDS and number != int(number):
+                reasons.append(f"field '{key}' is {number:g}, expected a whole number")
+            elif key in INTEGER_FIELDS and number > _MAX_INT:
+                reasons.append(f"field '{key}' is {number:g}, too large for an integer column")
+            elif number <= 0:
+                what = "throughput" if key == "y" else key
+                reasons.append(f"field '{key}' is {number:g}, expected a positive {what}")
+            else:
+                values[key] = int(number) if key in INTEGER_FIELDS else number
+        else:
             value = point[key]
-            wanted = "number" if key in NUMBER_FIELDS else "string"
             kind = _json_type(value)
-            if kind != wanted:
-                problems.append(f"record {i}: field '{key}' is {_article(kind)} {kind}, expected {_article(wanted)} {wanted}")
-    return problems
+            if kind != "string":
+                reasons.append(f"field '{key}' is {_is_a(kind)}, expected a string")
+            elif not value.strip():
+                reasons.append(f"field '{key}' is empty")
+            elif key == "precision" and value.lower() not in KNOWN_PRECISIONS:
+                reasons.append(f"unknown precision {value!r} (known: {', '.join(sorted(KNOWN_PRECISIONS))})")
+            else:
+                values[key] = value
+    date = point.get("date")
+    if date is not None and not (isinstance(date, str) and _is_date(date[:10])):
+        reasons.append(f"field 'date' is {date!r}, expected a date such as 2025-10-23")
+    key = None
+    if not reasons:
+        hw = hardware_key_aliases().get(values["hwKey"], values["hwKey"])
+        key = (hw, values["precision"], values["tp"], values["conc"], date[:10] if date else None)
+    return reasons, notes, key
+
+
+def _is_date(text: str) -> bool:
+    try:
+        datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        return False
+    return True
+
+
+def hardware_key_aliases() -> dict[str, str]:
+    """old hwKey -> hwKey, from the dbt seed the staging model maps keys with: two raw spellings of one key
+    in a file are the same run, and dbt's uniqueness tests see them after mapping."""
+    global _ALIASES
+    if _ALIASES is None:
+        seed = paths.PROJECT_DIR / "seeds" / "hardware_key_aliases.csv"
+        try:
+            with open(seed, newline="", encoding="utf-8") as fh:
+                _ALIASES = {row["old_hw_key"]: row["hw_key"] for row in csv.DictReader(fh)}
+        except (OSError, KeyError):
+            _ALIASES = {}
+    return _ALIASES
+
+
+_ALIASES: dict[str, str] | None = None
+
+
+def check_records(points: list[Any]) -> list[RecordCheck]:
+    """Every point's verdict. Of several distinct points with the same run key (hwKey after aliasing,
+    precision, tp, conc, date), the first is kept and the others are quarantined: the dashboard shows one
+    point per run, and the joins and rollups downstream need the key unique. Identical copies of a point
+    are not duplicates (staging collapses them)."""
+    checks: list[RecordCheck] = []
+    first_of: dict[tuple, int] = {}
+    for i, point in enumerate(points):
+        reasons, notes, key = _record_problems(point)
+        if key is not None:
+            first = first_of.setdefault(key, i)
+            # canonical text, not ==: 1 and 1.0 are equal in Python but different records to staging
+            if first != i and _canonical(points[first]) != _canonical(point):
+                reasons.append(f"duplicate run key (hwKey, precision, tp, conc, date) of record {first}")
+        checks.append(RecordCheck(tuple(reasons), tuple(notes)))
+    return checks
+
+
+def _canonical(point: Any) -> str:
+    return json.dumps(point, sort_keys=True, separators=(",", ":"))
 
 
 def extract_points(doc: Any, label: str, *, allow_wrapped: bool) -> tuple[list[Any], dict[str, Any] | None]:
@@ -185,24 +333,26 @@ def _check_metadata(name: FileName, metadata: dict[str, Any], label: str) -> Non
             raise IngestError(f"{label}: metadata source_url names {served}, but the file name says {name.canonical}")
 
 
-def validate_file(raw: RawFile) -> ValidatedFile:
-    """Parse and check one file; raises IngestError naming the file, record index and field."""
+def validate_file(raw: RawFile, *, strict: bool = False) -> ValidatedFile:
+    """Parse and check one file. File-level problems raise IngestError; record-level ones are recorded in
+    `checks` (strict: the first one raises, naming the file, record index and field, and how many more)."""
     name = parse_file_name(raw.file_name, raw.url)
     doc = parse_json(raw.body, raw.url, raw.content_type)
     points, metadata = extract_points(doc, raw.url, allow_wrapped=raw.allow_wrapped)
     if metadata:
         _check_metadata(name, metadata, raw.url)
-    problems = _point_problems(points)
-    if problems:
-        more = f" (and {len(problems) - 1}{'+' if len(problems) >= _MAX_PROBLEMS_COUNTED else ''} more problems in this file)" if len(problems) > 1 else ""
-        raise IngestError(f"{raw.url}: {problems[0]}{more}")
-    return ValidatedFile(name=name, url=raw.url, body=raw.body, points=points, metadata=metadata)
+    validated = ValidatedFile(name=name, url=raw.url, body=raw.body, points=points, metadata=metadata)
+    if strict and validated.records_quarantined:
+        lines = validated.quarantine_lines()
+        more = f" (and {len(lines) - 1} more bad records in this file)" if len(lines) > 1 else ""
+        raise IngestError(f"{raw.url}: {lines[0]}{more}; --strict refuses the snapshot")
+    return validated
 
 
-def validate_snapshot(raws: list[RawFile]) -> list[ValidatedFile]:
+def validate_snapshot(raws: list[RawFile], *, strict: bool = False) -> list[ValidatedFile]:
     """Validate every file, in canonical-name order, and refuse two files that would share one name
     (e.g. a served and a legacy copy of the same file in one directory)."""
-    files = [validate_file(raw) for raw in sorted(raws, key=lambda r: r.url)]
+    files = [validate_file(raw, strict=strict) for raw in sorted(raws, key=lambda r: r.url)]
     seen: dict[str, ValidatedFile] = {}
     for f in files:
         other = seen.get(f.canonical_name)

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from ingest.cli import ingest_app
+from ingest.cli import ALLOW_PARTIAL_HELP, STRICT_HELP, ingest_app
 from loadgen.cli import loadgen_command, serve_sim_command
 from semibench import paths
 from semibench.loadgen_cmd import with_ingest
@@ -50,6 +50,8 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars; only the summary."),
     loadgen_demo: bool = typer.Option(True, "--loadgen-demo/--no-loadgen-demo", help="Also run a short load test (a few seconds) against an in-process serve-sim and land it, so fct_runs and the InferenceMAX placement have a run (offline; only with the bundled sample data, never with --live/--from; flagged simulated)."),
     report: bool = typer.Option(True, "--report/--no-report", help="After publishing, write the HTML + Markdown report (see `semibench report`) to reports/<timestamp>/ (SEMIBENCH_REPORTS) and point reports/latest at it."),
+    strict: bool = typer.Option(False, "--strict", help="InferenceMAX: " + STRICT_HELP),
+    allow_partial: bool = typer.Option(False, "--allow-partial", help="InferenceMAX: " + ALLOW_PARTIAL_HELP),
     once: bool = typer.Option(False, "--once", help=f"For cron and systemd timers: no progress bars, recorded as trigger 'once'. Every run takes the run lock; if another run holds it, exit {EXIT_LOCKED} at once (recorded as skipped_locked), so missed or overlapping runs are dropped, never stacked."),
 ) -> None:
     """The main job: check, ingest a snapshot (bundled sample by default, offline) and a short serve-sim load test, dbt build, publish, report, summarize. One run at a time (run lock); every run is recorded in the run log (`semibench runs`)."""
@@ -72,7 +74,8 @@ def run(
         fail(str(exc))
     outcome = guarded_run(
         lambda rec: run_pipeline(source=source, from_dir=from_dir, config_path=config, progress=not (quiet or once),
-                                 fetched_at=when, loadgen_demo=loadgen_demo, report=report, on_step=rec.on_step),
+                                 fetched_at=when, loadgen_demo=loadgen_demo, report=report, on_step=rec.on_step,
+                                 strict=strict, allow_partial=allow_partial),
         trigger=trigger, ops=ops)
     if outcome.exit_code == EXIT_LOCKED:
         fail(str(outcome.error), EXIT_LOCKED)
@@ -81,6 +84,10 @@ def run(
     print_summary(outcome.summary, outcome.record)
     if outcome.exit_code:
         raise typer.Exit(outcome.exit_code)
+    if outcome.summary.records_quarantined:
+        from ingest.errors import EXIT_QUARANTINED
+
+        raise typer.Exit(EXIT_QUARANTINED)
 
 
 def print_summary(summary, record=None) -> None:
@@ -88,6 +95,8 @@ def print_summary(summary, record=None) -> None:
     if record is not None:
         print(f"run           {record.run_id} ({record.trigger}) {record.status}")
     print(f"snapshot      {summary.snapshot_id} ({'new' if summary.snapshot_was_new else 'already landed'})")
+    if summary.records_quarantined:
+        print(f"quarantined   {summary.records_quarantined} InferenceMAX points (landed, kept out of the marts)")
     counts = build.dbt.counts()
     print("dbt build     " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) + f" (exit {build.dbt.returncode})")
     print(f"published     {build.published if build.published else 'NOT published: the previous good warehouse is kept'}")

@@ -35,6 +35,7 @@ class PipelineSummary:
     table_rows: dict[str, int] = field(default_factory=dict)
     hw_keys: list[str] = field(default_factory=list)
     rows_landed: int | None = None  # raw points landed (0 when the snapshot was already in the warehouse)
+    records_quarantined: int = 0  # InferenceMAX points landed invalid, kept out of the marts (exit 3)
     loadgen_run_id: str | None = None
     loadgen_figures: dict | None = None  # the demo run as fct_runs reports it (None if not built)
     sample_event_logs: dict[str, int] = field(default_factory=dict)  # records landed per bundled event log
@@ -122,6 +123,8 @@ class PipelineState:
     loadgen_demo: bool = True
     report: bool = True
     report_dir: Path | None = None
+    strict: bool = False         # InferenceMAX: any bad point fails the snapshot
+    allow_partial: bool = False  # InferenceMAX: land a snapshot lacking configured files, flagged partial
     summary: PipelineSummary = field(default_factory=PipelineSummary)
 
 
@@ -150,9 +153,10 @@ def step_ingest(state: PipelineState) -> None:
         from_dir = None
     result = ingest_inferencemax(config, from_dir=from_dir, warehouse=state.warehouse,
                                  archive_root=state.archive_root, progress=state.progress,
-                                 fetched_at=state.fetched_at)
+                                 fetched_at=state.fetched_at, strict=state.strict, allow_partial=state.allow_partial)
     state.summary.snapshot_id, state.summary.snapshot_was_new = result.snapshot_id, result.was_new
     state.summary.rows_landed = result.record_count if result.was_new else 0
+    state.summary.records_quarantined = result.records_quarantined
 
 
 def step_sample_event_logs(state: PipelineState) -> str:
@@ -272,12 +276,13 @@ def run_pipeline(*, source: str = "sample", from_dir: Path | None = None, config
                  warehouse: Path | None = None, published: Path | None = None, archive_root: Path | None = None,
                  progress: bool = True, fetched_at: datetime | None = None,
                  loadgen_demo: bool = True, report: bool = True, report_dir: Path | None = None,
-                 on_step: OnStep | None = None) -> PipelineSummary:
+                 on_step: OnStep | None = None, strict: bool = False, allow_partial: bool = False) -> PipelineSummary:
     """source: 'sample' (bundled snapshot, offline), 'live' (fetch base_url from config) or 'dir' (from_dir).
     loadgen_demo: also run a short load test against an in-process serve-sim and land it (offline).
     report: render the HTML + Markdown report after publishing.
     on_step(name, status, seconds, error) is told about every step as it ends (the run log uses it)."""
     state = PipelineState(source=source, from_dir=from_dir, config_path=config_path, warehouse=warehouse,
                           published=published, archive_root=archive_root, progress=progress, fetched_at=fetched_at,
-                          loadgen_demo=loadgen_demo, report=report, report_dir=report_dir)
+                          loadgen_demo=loadgen_demo, report=report, report_dir=report_dir, strict=strict,
+                          allow_partial=allow_partial)
     return run_steps(PIPELINE_STEPS, state, on_step)

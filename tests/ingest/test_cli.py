@@ -1,5 +1,6 @@
 """`ingest inferencemax` through typer's CliRunner, standalone and mounted the way semibench.cli mounts it."""
 
+import json
 import re
 
 import pytest
@@ -45,7 +46,7 @@ def test_success_prints_summary_then_already_landed(cli, server, scratch, tmp_pa
 
     again = cli("inferencemax", "--config", str(cfg), "--quiet")
     assert again.exit_code == 0
-    assert again.stdout == f"snapshot {sid} (already landed): 4 files, 48 points\n"
+    assert again.stdout == f"snapshot {sid} (already landed): 4 files, 48 points, 0 quarantined\n"
 
 
 def test_fetch_failure_prints_one_error_line_and_exits_1(cli, server, scratch, tmp_path):
@@ -73,13 +74,14 @@ def test_from_dir_compress_and_retention_flags_apply(cli, scratch, tmp_path, ser
     src.mkdir()
     for name, body in server.files.items():
         (src / name).write_bytes(body)
-    result = cli("inferencemax", "--from", str(src), "--compress", "--retention", "1")
+    cfg = str(config_file(tmp_path, server))
+    result = cli("inferencemax", "--from", str(src), "--config", cfg, "--compress", "--retention", "1")
     assert result.exit_code == 0, result.output
     (snap,) = scratch.archived_ids()
     assert all(p.name.endswith(".json.gz") for p in (scratch.snapshots_dir / snap / "files").iterdir())
 
-    (src / server.names()[0]).write_bytes(b"[]")
-    result = cli("inferencemax", "--from", str(src), "--no-compress", "--retention", "1")
+    (src / server.names()[0]).write_bytes(json.dumps(server.points(server.names()[0])[1:]).encode())
+    result = cli("inferencemax", "--from", str(src), "--config", cfg, "--no-compress", "--retention", "1")
     assert result.exit_code == 0, result.output
     assert f"removed 1 older snapshot(s): {snap}" in result.stdout
     assert len(scratch.archived_ids()) == 1 and snap not in scratch.archived_ids()
@@ -101,7 +103,7 @@ def test_mounted_as_semibench_ingest(cli, server, tmp_path):
     app.add_typer(ingest_app, name="ingest")
     result = cli("ingest", "inferencemax", "--config", str(config_file(tmp_path, server)), "-q", app=app)
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(r"snapshot [0-9a-f]{16} \(new\): 4 files, 48 points\n", result.stdout)
+    assert re.fullmatch(r"snapshot [0-9a-f]{16} \(new\): 4 files, 48 points, 0 quarantined\n", result.stdout)
 
 
 def test_every_option_has_help_text(cli):

@@ -9,15 +9,19 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ingest.config import Config
+from ingest.config import Config, InferenceMaxConfig
 from ingest.errors import IngestError
 from ingest.inferencemax import ingest_inferencemax
 
 MODELS = ("tiny-moe-8b", "mini-dense-3b")
+# the synthetic captures below are whole snapshots of this configuration
+CONFIG = Config(inferencemax=InferenceMaxConfig(models=MODELS, sequences=("1k_8k",)))
+# the old pipeline's archive has gpt-oss and DeepSeek only
+LEGACY_CONFIG = Config(inferencemax=InferenceMaxConfig(models=("gpt-oss-120b", "deepseek-r1-0528")))
 
 
-def run(scratch, from_dir, **kw):
-    return ingest_inferencemax(Config(), from_dir=from_dir, warehouse=scratch.warehouse,
+def run(scratch, from_dir, config=CONFIG, **kw):
+    return ingest_inferencemax(config, from_dir=from_dir, warehouse=scratch.warehouse,
                                archive_root=scratch.archive, progress=False, **kw)
 
 
@@ -147,7 +151,7 @@ def test_damaged_archive_snapshot_is_refused(scratch, tmp_path):
 
 
 def test_real_dashboard_capture_lands_18_files_1339_points_per_type(scratch, real_dashboard):
-    result = run(scratch, real_dashboard)
+    result = run(scratch, real_dashboard, Config())
     assert result.file_count == 18
     assert scratch.query("select data_type, count(*) from raw.inferencemax_points group by 1 order by 1") == [
         ("e2e", 1339), ("interactivity", 1339)]
@@ -163,7 +167,9 @@ def test_real_dashboard_capture_lands_18_files_1339_points_per_type(scratch, rea
 
 
 def test_real_legacy_archive_lands_12_files_at_their_recorded_time(scratch, real_legacy):
-    result = run(scratch, real_legacy)
+    with pytest.raises(IngestError, match=r"missing 6 of 18 configured files: llama-3_3-70b-instruct-fp8-1k_1k-interactivity"):
+        run(scratch, real_legacy, Config())
+    result = run(scratch, real_legacy, LEGACY_CONFIG)
     assert result.file_count == 12
     # The old pipeline recorded the served URL and record count of each file: both must agree with ours.
     metas = [json.loads(p.read_text())["metadata"] for p in real_legacy.glob("*.json")]

@@ -195,8 +195,8 @@ def test_timeout_exhausts_retries_and_leaves_warehouse_and_archive_untouched(ser
     (b"", "application/json", "empty file, not JSON"),
     (b'{"data": []}', "application/json", "expected a JSON array of points, got an object"),
     (b'[{"x": NaN}]', "application/json", "non-standard constant NaN"),
-    (b'[1, 2]', "application/json", "record 0: is a number, expected an object"),
-], ids=["truncated", "html-content-type", "html-body", "empty", "wrapped-over-http", "nan", "not-objects"])
+    (b'[{"x": 1e400}]', "application/json", "number 1e400 is out of range for a double"),
+], ids=["truncated", "html-content-type", "html-body", "empty", "wrapped-over-http", "nan", "overflow"])
 def test_bad_payload_is_a_one_line_error_and_lands_nothing(server, scratch, make_config, body, content_type, expected):
     name = server.names()[0]
     if body is None:
@@ -211,30 +211,36 @@ def test_bad_payload_is_a_one_line_error_and_lands_nothing(server, scratch, make
 
 @pytest.mark.parametrize("mutate, expected", [
     (lambda p: p.pop("hwKey"), "record 3: missing key field 'hwKey'"),
-    (lambda p: p.update(x="12.5"), "record 3: field 'x' is a string, expected a number"),
+    (lambda p: p.update(x="twelve"), "record 3: field 'x' is a string 'twelve', expected a number"),
     (lambda p: p.update(tp=True), "record 3: field 'tp' is a boolean, expected a number"),
-    (lambda p: p.update(precision=None), "record 3: field 'precision' is a null, expected a string"),
+    (lambda p: p.update(precision=None), "record 3: field 'precision' is null, expected a string"),
     (lambda p: p.update(conc=[4]), "record 3: field 'conc' is an array, expected a number"),
 ])
-def test_bad_key_field_names_file_record_and_field(server, scratch, make_config, mutate, expected):
+def test_strict_bad_key_field_names_file_record_and_field_and_lands_nothing(server, scratch, make_config, mutate, expected):
     name = server.names()[2]
     points = server.points(name)
     mutate(points[3])
     server.files[name] = json.dumps(points).encode()
     with pytest.raises(IngestError) as err:
-        run(make_config(server), scratch)
-    assert str(err.value) == f"{server.url_of(name)}: {expected}"
+        run(make_config(server), scratch, strict=True)
+    assert str(err.value) == f"{server.url_of(name)}: {expected}; --strict refuses the snapshot"
     assert scratch.counts()["points"] == 0 and scratch.archived_ids() == set()
+    # without --strict the same snapshot lands whole, that one record quarantined with the same reason
+    result = run(make_config(server), scratch)
+    assert result.records_quarantined == 1 and result.quarantined == [f"{name} {expected}"]
+    assert scratch.query("select record_index, quarantine_reasons from raw.inferencemax_points "
+                         "where quarantine_reasons is not null") == [(3, expected.removeprefix("record 3: "))]
 
 
-def test_many_bad_records_report_the_first_and_count_the_rest(server, scratch, make_config):
+def test_strict_many_bad_records_report_the_first_and_count_the_rest(server, scratch, make_config):
     name = server.names()[0]
     points = server.points(name)
     for p in points[2:5]:
         del p["y"]
     server.files[name] = json.dumps(points).encode()
-    with pytest.raises(IngestError, match=r"record 2: missing key field 'y' \(and 2 more problems in this file\)$"):
-        run(make_config(server), scratch)
+    with pytest.raises(IngestError, match=r"record 2: missing key field 'y' \(and 2 more bad records in this file\); "
+                                          r"--strict refuses the snapshot$"):
+        run(make_config(server), scratch, strict=True)
 
 
 def test_compressed_archive_round_trips_to_the_fetched_bytes(server, scratch, make_config):

@@ -127,8 +127,11 @@ def test_importing_a_capture_older_than_the_kept_ones_expires_it_and_says_so(ser
         pts[0]["y"] = 1.5
         (old_dir / name.replace("-1k_1k-", "_1k_1k_")).write_text(json.dumps(
             {"metadata": {"timestamp": T1.replace(tzinfo=None).isoformat()}, "data": pts}))
-    result = CliRunner().invoke(ingest_app, ["inferencemax", "--from", str(old_dir), "--retention", "1"],
-                                env=scratch.env())
+    config = tmp_path / "ingest.yaml"
+    config.write_text(f"inferencemax:\n  models: [{', '.join(cfg.inferencemax.models)}]\n"
+                      f"  sequences: [{', '.join(cfg.inferencemax.sequences)}]\n")
+    result = CliRunner().invoke(ingest_app, ["inferencemax", "--from", str(old_dir), "--retention", "1",
+                                             "--config", str(config)], env=scratch.env())
     assert result.exit_code == 0, result.output
     assert "this snapshot is older than the newest 1 and was removed again" in result.stdout
     assert scratch.archived_ids() == {newest.snapshot_id}

@@ -60,7 +60,10 @@ def test_real_frontier_matches_independent_computation(real):
 
 @pytest.mark.skipif(not REAL_LEGACY.is_dir(), reason="legacy archive not present")
 def test_legacy_archive_import_shows_llama_lost_and_b200_trt_added(real):
-    proc = real.cli("run", "--from", str(REAL_LEGACY), "--quiet")
+    # the old pipeline's archive holds gpt-oss and DeepSeek only: a whole snapshot of a two-model configuration
+    config = real.root / "legacy.yaml"
+    config.write_text("inferencemax:\n  models: [gpt-oss-120b, deepseek-r1-0528]\n")
+    proc = real.cli("run", "--from", str(REAL_LEGACY), "--config", str(config), "--quiet")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     status = dict(
         ((m, h), s) for m, h, s in query(real, """

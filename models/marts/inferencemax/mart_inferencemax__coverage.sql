@@ -11,6 +11,8 @@ with snapshots as (
 
     select snapshot_id, previous_snapshot_id, last_fetched_at, snapshot_ordinal, is_latest
     from {{ ref('stg_inferencemax__snapshots') }}
+    -- a partial snapshot (files missing) would show their hardware as lost: it is compared with nothing
+    where not is_partial
 
 ),
 

@@ -18,6 +18,8 @@ with snapshots as (
 
     select snapshot_id, snapshot_ordinal, last_fetched_at, is_latest
     from {{ ref('stg_inferencemax__snapshots') }}
+    -- a partial snapshot (files missing) is no point of any series
+    where not is_partial
 
 ),
 

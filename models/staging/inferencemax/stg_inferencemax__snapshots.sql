@@ -1,5 +1,7 @@
 -- One row per snapshot with its place in time. Recency = the snapshot's LATEST fetch (a re-fetch of
--- identical content makes that content current again), so ordering comes from the fetch log.
+-- identical content makes that content current again), so ordering comes from the fetch log. A partial
+-- snapshot (landed with --allow-partial) is listed, flagged, but stays out of the timeline: never the latest,
+-- never anyone's previous, not in trends, coverage or diffs. The newest whole snapshot is the latest.
 
 with snapshots as (
 
@@ -31,7 +33,8 @@ joined as (
         snapshots.loaded_at,
         snapshots.file_count,
         snapshots.record_count,
-        snapshots.archive_path
+        snapshots.archive_path,
+        coalesce(snapshots.is_partial, false) as is_partial
     from snapshots
     left join fetches
         on snapshots.snapshot_id = fetches.snapshot_id
@@ -40,14 +43,23 @@ joined as (
 
 ordered as (
 
+    -- The timeline (ordinal, recency, previous / next) runs over whole snapshots only: a partial snapshot
+    -- would read as hardware lost and found again in every comparison, so it gets no place in it.
     select
         *,
         -- bigint on every engine (Spark's row_number is a 32-bit int)
-        cast(row_number() over (order by last_fetched_at, first_fetched_at, snapshot_id) as bigint) as snapshot_ordinal,
-        cast(row_number() over (order by last_fetched_at desc, first_fetched_at desc, snapshot_id desc) as bigint)
-            as recency_rank,
-        lag(snapshot_id) over (order by last_fetched_at, first_fetched_at, snapshot_id) as previous_snapshot_id,
-        lead(snapshot_id) over (order by last_fetched_at, first_fetched_at, snapshot_id) as next_snapshot_id
+        case when not is_partial then cast(row_number() over (
+            partition by is_partial order by last_fetched_at, first_fetched_at, snapshot_id) as bigint)
+        end as snapshot_ordinal,
+        case when not is_partial then cast(row_number() over (
+            partition by is_partial order by last_fetched_at desc, first_fetched_at desc, snapshot_id desc) as bigint)
+        end as recency_rank,
+        case when not is_partial then lag(snapshot_id) over (
+            partition by is_partial order by last_fetched_at, first_fetched_at, snapshot_id)
+        end as previous_snapshot_id,
+        case when not is_partial then lead(snapshot_id) over (
+            partition by is_partial order by last_fetched_at, first_fetched_at, snapshot_id)
+        end as next_snapshot_id
     from joined
 
 )
@@ -62,9 +74,10 @@ select
     file_count,
     record_count,
     archive_path,
+    is_partial,
     snapshot_ordinal,
     recency_rank,
-    recency_rank = 1 as is_latest,
+    coalesce(recency_rank = 1, false) as is_latest,
     previous_snapshot_id,
     next_snapshot_id
 from ordered

@@ -77,6 +77,8 @@ raw_points as (
         record,
         fetched_at,
         loaded_at,
+        quarantine_reasons as ingest_reasons,
+        notes,
         row_number() over (
             partition by raw.snapshot_id, source_file, record_sha256
             order by loaded_at, record_index
@@ -101,6 +103,8 @@ parsed as (
         fetched_at,
         loaded_at,
         record,
+        ingest_reasons,
+        notes,
         {{ semibench.json_struct('record', spec) }} as j
     from raw_points
     where copy_number = 1
@@ -121,6 +125,8 @@ typed as (
         fetched_at,
         loaded_at,
         record,
+        ingest_reasons,
+        notes,
         {{ semibench.sequence_slug_tokens('sequence_slug', 1) }} as isl,
         {{ semibench.sequence_slug_tokens('sequence_slug', 2) }} as osl,
 
@@ -178,12 +184,14 @@ aliases as (
 
 ),
 
-validated as (
+checked as (
 
+    -- The ingester's reasons when it recorded any (it sees JSON types, e.g. a boolean tp); else the same
+    -- checks re-derived here, for rows landed before the ingester recorded reasons.
     select
         integers.*,
         coalesce(aliases.hw_key, integers.hw_key_raw) as hw_key,
-        nullif(concat_ws('; ',
+        coalesce(ingest_reasons, nullif(concat_ws('; ',
             case when data_type not in ('interactivity', 'e2e') then 'unknown data_type' end,
             case when isl is null or osl is null then 'sequence_slug not parseable' end,
             case when hw_key_raw is null or trim(hw_key_raw) = '' then 'missing or empty hwKey' end,
@@ -203,10 +211,30 @@ validated as (
             end,
             {%- endfor %}
             case when date_text is not null and point_date is null then 'date not parseable' end
-        ), '') as invalid_reason
+        ), '')) as checked_reason
     from integers
     left join aliases
         on integers.hw_key_raw = aliases.old_hw_key
+
+),
+
+validated as (
+
+    -- A second valid point with the same run key in one file (e.g. two spellings of one hwKey that the
+    -- alias seed maps together) is quarantined, so the run key stays unique for the joins downstream.
+    select
+        *,
+        coalesce(checked_reason, case when run_key_copy > 1
+            then 'duplicate run key (hwKey, precision, tp, conc, date) in this file' end) as invalid_reason
+    from (
+        select
+            *,
+            row_number() over (
+                partition by snapshot_id, source_file, hw_key, precision, tp, conc, point_date, checked_reason is null
+                order by record_index
+            ) as run_key_copy
+        from checked
+    ) as ranked
 
 )
 
@@ -246,6 +274,7 @@ select
     {{ f }},
     {%- endfor %}
     run_url,
+    notes,
     invalid_reason,
     -- the verbatim record, kept only for invalid rows (for the quarantine), null for valid ones
     case when invalid_reason is not null then {{ dbt.cast('record', dbt.type_string()) }} end as invalid_record,
