@@ -90,9 +90,11 @@ def parse_body(body: bytes, where: str) -> Any:
         return loads_strict(text)
     except ValueError as exc:
         pos = getattr(exc, "pos", None)
-        truncated = " (truncated?)" if pos is not None and pos >= len(text.rstrip()) else ""
         msg = getattr(exc, "msg", str(exc))
-        raise IngestError(f"{where}: not valid JSON{truncated}: {msg} at character {pos}") from None
+        # a body cut short ends inside a string or before the closing brackets
+        ends_early = msg.startswith("Unterminated string") or (pos is not None and pos >= len(text.rstrip()))
+        raise IngestError(f"{where}: not valid JSON{' (truncated?)' if ends_early else ''}: {msg} "
+                          f"(character {pos})") from None
 
 
 def _check_int(rec: dict, name: str, problems: list[str], notes: list[str]) -> None:
