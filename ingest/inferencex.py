@@ -50,9 +50,8 @@ def ingest_inferencex(cfg: Config, *, from_dir: Path | None = None, models: list
     ix = cfg.inferencex
     now = utc(fetched_at) if fetched_at else datetime.now(timezone.utc)
     if from_dir is not None:
+        # an archive capture keeps its own time (a replay); the other layouts carry none and take `now`
         capture = read_from_dir(from_dir, now)
-        if fetched_at and capture.source_kind != "archive":
-            capture.fetched_at = now
     else:
         con = connect(warehouse)
         try:

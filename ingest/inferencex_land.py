@@ -12,12 +12,21 @@ from datetime import datetime, timezone
 import duckdb
 import pyarrow as pa
 
+from ingest.archive import utc
 from ingest.errors import IngestError
 from ingest.inferencex_archive import Capture
 from ingest.inferencex_validate import CheckedFile
-from ingest.land import _naive_utc, _one_line
 
 _RECORDS_VIEW = "_inferencex_incoming_records"
+
+
+def _naive_utc(dt: datetime) -> datetime:
+    # columns are TIMESTAMP (no zone) holding UTC, like the other raw tables
+    return utc(dt).replace(tzinfo=None)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
 
 
 @dataclass(frozen=True)
