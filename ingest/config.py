@@ -40,6 +40,26 @@ class InferenceMaxConfig:
         return [f"{m}-{s}-{t}.json" for m in self.models for s in self.sequences for t in self.types]
 
 
+DEFAULT_INFERENCEX_URL = "https://inferencex.semianalysis.com"
+# Display names, as the API's `model=` parameter takes them (shared/README section 5).
+DEFAULT_INFERENCEX_MODELS = ("DeepSeek-R1-0528", "gpt-oss-120b", "Llama-3.3-70B-Instruct-FP8", "Qwen-3.5-397B-A17B",
+                             "Kimi-K2.5", "MiniMax-M2.5", "GLM-5")
+INFERENCEX_SEQUENCES = {"1k/1k": (1024, 1024), "1k/8k": (1024, 8192), "8k/1k": (8192, 1024)}
+INFERENCEX_ROUTES = ("benchmarks", "benchmarks/history", "availability", "evaluations", "reliability", "workflow-info")
+
+
+@dataclass(frozen=True)
+class InferenceXConfig:
+    base_url: str = DEFAULT_INFERENCEX_URL
+    models: tuple[str, ...] = DEFAULT_INFERENCEX_MODELS
+    sequences: tuple[str, ...] = tuple(INFERENCEX_SEQUENCES)
+    routes: tuple[str, ...] = INFERENCEX_ROUTES
+    timeout_s: float = 60.0
+    retries: int = 4
+    backoff_s: float = 1.0
+    concurrency: int = 4
+
+
 @dataclass(frozen=True)
 class ArchiveConfig:
     compress: bool = False
@@ -50,6 +70,7 @@ class ArchiveConfig:
 class Config:
     inferencemax: InferenceMaxConfig = field(default_factory=InferenceMaxConfig)
     archive: ArchiveConfig = field(default_factory=ArchiveConfig)
+    inferencex: InferenceXConfig = field(default_factory=InferenceXConfig)
 
     def with_overrides(self, *, compress: bool | None = None, retention: int | None = None) -> "Config":
         """CLI flags win over the file; None means 'not given on the command line'."""
@@ -88,6 +109,16 @@ def _types(value: Any, key: str, src: str) -> tuple[str, ...]:
     if bad:
         raise ConfigError(f"{src}: '{key}' has unknown data type {bad[0]!r} (known: {', '.join(DATA_TYPES)})")
     return types
+
+
+def _one_of(known: tuple[str, ...]):
+    def check(value: Any, key: str, src: str) -> tuple[str, ...]:
+        values = _str_list(value, key, src)
+        bad = [v for v in values if v not in known]
+        if bad:
+            raise ConfigError(f"{src}: '{key}' has unknown value {bad[0]!r} (known: {', '.join(known)})")
+        return values
+    return check
 
 
 def _positive_number(value: Any, key: str, src: str) -> float:
@@ -131,6 +162,11 @@ _SECTIONS: dict[str, tuple[type, dict[str, Any]]] = {
         "concurrency": _int_at_least(1),
     }),
     "archive": (ArchiveConfig, {"compress": _bool, "retention": _retention}),
+    "inferencex": (InferenceXConfig, {
+        "base_url": _str, "models": _str_list, "sequences": _one_of(tuple(INFERENCEX_SEQUENCES)),
+        "routes": _one_of(INFERENCEX_ROUTES), "timeout_s": _positive_number, "retries": _int_at_least(0),
+        "backoff_s": _non_negative_number, "concurrency": _int_at_least(1),
+    }),
 }
 # Sections of the same file that other parts of semibench own and validate (semibench/ops/config.py): the
 # ingester skips them, so one config file can drive ingest, the scheduler and alerts.

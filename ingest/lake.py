@@ -71,6 +71,14 @@ LAKE_TABLES: tuple[LakeTable, ...] = (
               fingerprint="count(*) || '|' || max(t.loaded_at) || '|' || max(t.batch_id)"),
     LakeTable("loadgen_requests", "t.run_id", "run_date", _run_date("r"),
               source="raw.loadgen_requests as t join raw.loadgen_runs as r on r.run_id = t.run_id"),
+    # InferenceX (ingest/inferencex_schema.sql): every row of a capture shares its loaded_at
+    LakeTable("inferencex_captures", "t.capture_id", "load_date", "cast(t.loaded_at as date)"),
+    LakeTable("inferencex_files", "t.capture_id", "load_date", "cast(t.loaded_at as date)"),
+    LakeTable("inferencex_records", "t.capture_id", "load_date", "cast(t.loaded_at as date)"),
+    LakeTable("inferencex_capture_records", "t.capture_id", "load_date", "cast(c.loaded_at as date)",
+              fingerprint="count(*) || '|' || max(c.loaded_at)",
+              source="raw.inferencex_capture_records as t join raw.inferencex_captures as c on c.capture_id = t.capture_id"),
+    LakeTable("inferencex_fetches", "t.capture_id", "fetch_date", "cast(t.fetched_at as date)"),
     # rewritten in place on every run-log sync (a run's status and end change): hash the rows
     LakeTable("pipeline_runs", "t.run_id", "run_date", "cast(t.started_at as date)",
               fingerprint="cast(bit_xor(hash(t)) as varchar)"),

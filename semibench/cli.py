@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from ingest.cli import ALLOW_PARTIAL_HELP, STRICT_HELP, ingest_app
+from ingest.inferencex_cli import inferencex_command
 from loadgen.cli import loadgen_command, serve_sim_command
 from semibench import paths
 from semibench.loadgen_cmd import with_ingest
@@ -23,6 +24,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(ingest_app, name="ingest", help="Fetch, validate, archive and land raw data in the warehouse.")
+ingest_app.command("inferencex")(inferencex_command)  # issue 11: the InferenceX API source
 app.command("loadgen")(with_ingest(loadgen_command))
 app.command("serve-sim")(serve_sim_command)
 
