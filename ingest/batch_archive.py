@@ -3,7 +3,10 @@ file of a landed batch, content-addressed, plus an append-only log of the batche
 
     <archive_root>/<family>/<sha256 of the file>/<original file name>   (bytes exactly as read, read-only)
     <archive_root>/<family>/<sha256 of the file>/manifest.json          (first ingest of these bytes)
-    <archive_root>/<family>/ingests.jsonl                               (one line per landed batch)
+    <archive_root>/<family>/ingests.jsonl                               (one line per landed batch, with
+                                                                         the warehouse it landed in)
+    <archive_root>/retirements.jsonl                                    (batches retired by `semibench
+                                                                         batches retire`; never replayed)
 
 family: eval_events | vllm_results | loadgen_traces (not `loadgen`: that directory holds the demo's run
 directories). Identical bytes are stored once, whatever their name or path; a loadgen trace that grew is
@@ -154,11 +157,15 @@ def read_ingest_log(archive_root: Path, family: str) -> list[dict[str, Any]]:
     return archive.read_jsonl(family_root(archive_root, family) / INGEST_LOG)
 
 
-def logged_batches(archive_root: Path) -> list[dict[str, Any]]:
-    """Every logged batch of every family, in landing order (by time, then log order within a family)."""
+def logged_batches(archive_root: Path, warehouse: Path | None = None) -> list[dict[str, Any]]:
+    """Every logged batch of every family, in landing order (by time, then log order within a family).
+    With `warehouse`: only the batches landed into it and not retired (what a rebuild of it replays)."""
     events = []
+    retired = retirements(archive_root) if warehouse is not None else {}
     for family in FAMILIES:
         for i, event in enumerate(read_ingest_log(archive_root, family)):
+            if warehouse is not None and (event.get("batch_id") in retired or not landed_here(event, warehouse)):
+                continue
             try:
                 when = archive.parse_time(event["ingested_at"])
             except (KeyError, TypeError, ValueError):
@@ -169,3 +176,28 @@ def logged_batches(archive_root: Path) -> list[dict[str, Any]]:
 
 def naive_utc(dt: datetime) -> datetime:
     return archive.utc(dt).replace(tzinfo=None)
+
+
+# Retired batches, beside the archive (append-only, never rewritten): `semibench batches retire` writes a
+# line, `semibench rebuild` skips every id listed. One file for all families, InferenceMAX snapshots too.
+RETIREMENTS_LOG = "retirements.jsonl"
+
+
+def retirements(archive_root: Path) -> dict[str, dict[str, Any]]:
+    """Retired id -> its first retirement line."""
+    out: dict[str, dict[str, Any]] = {}
+    for event in archive.read_jsonl(Path(archive_root) / RETIREMENTS_LOG):
+        if isinstance(event.get("id"), str):
+            out.setdefault(event["id"], event)
+    return out
+
+
+def append_retirement(archive_root: Path, event: dict[str, Any]) -> None:
+    archive.append_jsonl(Path(archive_root) / RETIREMENTS_LOG, event)
+
+
+def landed_here(event: dict[str, Any], warehouse: Path | None) -> bool:
+    """Whether a logged landing went into `warehouse`. Lines written before the warehouse was recorded
+    carry none and count as landed here (the only warehouse there was, for most installs)."""
+    recorded = event.get("warehouse")
+    return warehouse is None or not recorded or recorded == str(Path(warehouse).resolve())
