@@ -246,15 +246,16 @@ def append_fetch_log(archive_root: Path, *, snapshot_id: str, source: str, fetch
     """One line per fetch, naming the warehouse it landed in (a rebuild replays only its own). A replay of
     the same (snapshot, fetch time, warehouse), e.g. re-ingesting an archive snapshot, is the same event
     and is not logged twice."""
+    from ingest.batch_archive import landed_here, landing_mark
+
     path = source_root(archive_root) / FETCH_LOG
     stamp = format_time(fetched_at)
-    where = str(Path(warehouse).resolve()) if warehouse is not None else None
     for event in read_fetch_log(archive_root):
         if (event.get("snapshot_id") == snapshot_id and event.get("fetched_at") == stamp
-                and event.get("warehouse") in (None, where)):
+                and landed_here(event, warehouse)):
             return
     append_jsonl(path, {"snapshot_id": snapshot_id, "source": source, "fetched_at": stamp, "was_new": was_new,
-                        **({"warehouse": where} if where else {})})
+                        **(landing_mark(warehouse) if warehouse is not None else {})})
 
 
 def append_jsonl(path: Path, event: dict[str, Any]) -> None:

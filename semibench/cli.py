@@ -24,8 +24,10 @@ app = typer.Typer(
 )
 def _ingest_takes_the_run_lock(ctx: typer.Context) -> None:
     """Fetch, validate, archive and land raw data in the warehouse. Every ingest takes the run lock (exit 75 if a run, build or other ingest holds it)."""
-    if ctx.resilient_parsing or {"-h", "--help"} & set(ctx.args):
-        return  # help never waits for, or fails on, the lock
+    # help never waits for, or fails on, the lock; click has consumed the subcommand's arguments by now,
+    # so look at the command line itself
+    if ctx.resilient_parsing or {"-h", "--help"} & set(sys.argv[1:]):
+        return
     ctx.call_on_close(hold_run_lock("ingest").release)
 
 
