@@ -41,6 +41,7 @@ class PipelineSummary:
     report: "ReportPaths | None" = None  # semibench.report.ReportPaths
     report_error: str | None = None
     lake: "SyncSummary | None" = None  # ingest.lake.SyncSummary
+    records_quarantined: int = 0  # records landed but quarantined by this run's ingests (alerts: on_quarantine)
 
     @property
     def ok(self) -> bool:

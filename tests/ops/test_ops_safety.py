@@ -190,3 +190,25 @@ def test_retire_then_rebuild_leaves_out_retired_and_foreign_batches_and_prunes_c
     assert after_ids == before_ids - {victim["batch_id"]}
     assert foreign["batch_id"] not in after_ids
     assert victim["batch_id"] not in raw_batch_ids(built.published)
+
+
+# --- alerts: on_quarantine ------------------------------------------------------------------------------
+
+def test_a_run_that_quarantined_records_alerts_with_the_count(tmp_path):
+    from semibench.ops.alerts import build_alert
+    from semibench.ops.config import AlertConfig, load_ops_config
+    from semibench.ops.runlog import RunRecord
+    from semibench.pipeline import PipelineSummary
+
+    assert PipelineSummary().records_quarantined == 0
+    record = RunRecord(run_id="r1", trigger="once", status="success", started_at="2026-01-01T00:00:00Z",
+                       records_quarantined=7)
+    payload = build_alert(record, AlertConfig(command="true"), None)
+    assert payload["kinds"] == ["quarantine"] and payload["records_quarantined"] == 7
+    assert "quarantined 7 records" in payload["summary"] and payload["run"]["records_quarantined"] == 7
+    assert build_alert(record, AlertConfig(command="true", on_quarantine=False), None) is None
+    clean = RunRecord(run_id="r2", trigger="once", status="success", started_at="2026-01-01T00:00:00Z")
+    assert build_alert(clean, AlertConfig(command="true"), None) is None
+    cfg = tmp_path / "c.yml"
+    cfg.write_text("alerts:\n  on_quarantine: false\n")
+    assert load_ops_config(cfg).alerts.on_quarantine is False
