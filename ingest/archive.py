@@ -252,15 +252,21 @@ def read_snapshot_dir(snapshot_dir: Path) -> tuple[dict[str, Any], list[RawFile]
     return manifest, raws
 
 
-def append_fetch_log(archive_root: Path, *, snapshot_id: str, source: str, fetched_at: datetime, was_new: bool) -> None:
-    """One line per fetch. A replay of the same (snapshot, fetch time), e.g. re-ingesting an archive
-    snapshot, is the same event and is not logged twice."""
+def append_fetch_log(archive_root: Path, *, snapshot_id: str, source: str, fetched_at: datetime, was_new: bool,
+                     warehouse: Path | None = None) -> None:
+    """One line per fetch, naming the warehouse it landed in (a rebuild replays only its own). A replay of
+    the same (snapshot, fetch time, warehouse), e.g. re-ingesting an archive snapshot, is the same event
+    and is not logged twice."""
+    from ingest.batch_archive import landed_here, landing_mark
+
     path = source_root(archive_root) / FETCH_LOG
     stamp = format_time(fetched_at)
     for event in read_fetch_log(archive_root):
-        if event.get("snapshot_id") == snapshot_id and event.get("fetched_at") == stamp:
+        if (event.get("snapshot_id") == snapshot_id and event.get("fetched_at") == stamp
+                and landed_here(event, warehouse)):
             return
-    append_jsonl(path, {"snapshot_id": snapshot_id, "source": source, "fetched_at": stamp, "was_new": was_new})
+    append_jsonl(path, {"snapshot_id": snapshot_id, "source": source, "fetched_at": stamp, "was_new": was_new,
+                        **(landing_mark(warehouse) if warehouse is not None else {})})
 
 
 def append_jsonl(path: Path, event: dict[str, Any]) -> None:

@@ -3,7 +3,10 @@ file of a landed batch, content-addressed, plus an append-only log of the batche
 
     <archive_root>/<family>/<sha256 of the file>/<original file name>   (bytes exactly as read, read-only)
     <archive_root>/<family>/<sha256 of the file>/manifest.json          (first ingest of these bytes)
-    <archive_root>/<family>/ingests.jsonl                               (one line per landed batch)
+    <archive_root>/<family>/ingests.jsonl                               (one line per landed batch, with
+                                                                         the warehouse it landed in)
+    <archive_root>/retirements.jsonl                                    (batches retired by `semibench
+                                                                         batches retire`; never replayed)
 
 family: eval_events | vllm_results | loadgen_traces (not `loadgen`: that directory holds the demo's run
 directories). Identical bytes are stored once, whatever their name or path; a loadgen trace that grew is
@@ -23,6 +26,7 @@ import json
 import os
 import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -154,11 +158,15 @@ def read_ingest_log(archive_root: Path, family: str) -> list[dict[str, Any]]:
     return archive.read_jsonl(family_root(archive_root, family) / INGEST_LOG)
 
 
-def logged_batches(archive_root: Path) -> list[dict[str, Any]]:
-    """Every logged batch of every family, in landing order (by time, then log order within a family)."""
+def logged_batches(archive_root: Path, warehouse: Path | None = None) -> list[dict[str, Any]]:
+    """Every logged batch of every family, in landing order (by time, then log order within a family).
+    With `warehouse`: only the batches landed into it and not retired (what a rebuild of it replays)."""
     events = []
+    retired = retirements(archive_root) if warehouse is not None else {}
     for family in FAMILIES:
         for i, event in enumerate(read_ingest_log(archive_root, family)):
+            if warehouse is not None and (event.get("batch_id") in retired or not landed_here(event, warehouse)):
+                continue
             try:
                 when = archive.parse_time(event["ingested_at"])
             except (KeyError, TypeError, ValueError):
@@ -169,3 +177,61 @@ def logged_batches(archive_root: Path) -> list[dict[str, Any]]:
 
 def naive_utc(dt: datetime) -> datetime:
     return archive.utc(dt).replace(tzinfo=None)
+
+
+# Retired batches, beside the archive (append-only, never rewritten): `semibench batches retire` writes a
+# line, `semibench rebuild` skips every id listed. One file for all families, InferenceMAX snapshots too.
+RETIREMENTS_LOG = "retirements.jsonl"
+
+
+def retirements(archive_root: Path) -> dict[str, dict[str, Any]]:
+    """Retired id -> its first retirement line."""
+    out: dict[str, dict[str, Any]] = {}
+    for event in archive.read_jsonl(Path(archive_root) / RETIREMENTS_LOG):
+        if isinstance(event.get("id"), str):
+            out.setdefault(event["id"], event)
+    return out
+
+
+def append_retirement(archive_root: Path, event: dict[str, Any]) -> None:
+    archive.append_jsonl(Path(archive_root) / RETIREMENTS_LOG, event)
+
+
+# A warehouse's identity: a random id in `<warehouse file>.id` beside it, created by its first landing.
+# An id, not the path, so a warehouse directory moved (or a test workspace copied) keeps its batches; the
+# file stays put when a rebuild moves a corrupt warehouse aside, so the rebuilt file is the same warehouse.
+IDENTITY_SUFFIX = ".id"
+
+
+def warehouse_identity(warehouse: Path) -> str:
+    path = Path(warehouse).resolve()
+    id_file = path.with_name(path.name + IDENTITY_SUFFIX)
+    try:
+        return id_file.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        pass
+    id_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(id_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:  # a concurrent first landing won
+        return id_file.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(uuid.uuid4().hex + "\n")
+    return id_file.read_text(encoding="utf-8").strip()
+
+
+def landing_mark(warehouse: Path) -> dict[str, str]:
+    """What a log line records about the warehouse a batch landed in (rebuild replays only its own)."""
+    return {"warehouse": str(Path(warehouse).resolve()), "warehouse_id": warehouse_identity(warehouse)}
+
+
+def landed_here(event: dict[str, Any], warehouse: Path | None) -> bool:
+    """Whether a logged landing went into `warehouse`: same identity; a line with a path but no identity
+    compares paths; lines written before warehouses were recorded count as landed here (the only warehouse
+    there was, for most installs)."""
+    if warehouse is None:
+        return True
+    if event.get("warehouse_id"):
+        return event["warehouse_id"] == warehouse_identity(warehouse)
+    recorded = event.get("warehouse")
+    return not recorded or recorded == str(Path(warehouse).resolve())

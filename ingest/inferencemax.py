@@ -205,7 +205,7 @@ def ingest_inferencemax(config: Config, *, from_dir: Path | None = None, warehou
 
     try:
         archive.append_fetch_log(archive_root, snapshot_id=archived.snapshot_id, source=read.source,
-                                 fetched_at=when, was_new=archived.was_new)
+                                 fetched_at=when, was_new=archived.was_new, warehouse=warehouse)
         if landing.expired:
             archive.delete_snapshots(archive_root, landing.expired)
     except OSError as exc:

@@ -450,7 +450,8 @@ def ingest_traces(paths: list[Path], warehouse: Path, *, archive_root: Path | No
         try:
             batch_archive.append_ingest_log(archive_root, FAMILY, {
                 "batch_id": batch_id, "ingested_at": archive.format_time(loaded_at), "mode": "strict",
-                "paths": [str(p) for p in paths], "runs": logged})
+                "paths": [str(p) for p in paths], "runs": logged,
+                **batch_archive.landing_mark(warehouse)})  # rebuild replays only its own warehouse's batches
         except OSError as exc:
             raise IngestError(f"batch {batch_id} was landed, but logging it in the archive at {archive_root} "
                               f"failed (a rebuild would miss it): {exc.strerror or exc}") from None

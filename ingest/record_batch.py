@@ -272,7 +272,8 @@ def land_batch(tables: BatchTables, paths: list[Path], warehouse: Path, *, file_
         try:
             batch_archive.append_ingest_log(archive_root, tables.family, {
                 "batch_id": batch_id, "ingested_at": archive.format_time(loaded_at), "mode": mode,
-                "paths": path_texts, "files": [f.entry() for f in stored]})
+                "paths": path_texts, "files": [f.entry() for f in stored],
+                **batch_archive.landing_mark(warehouse)})  # rebuild replays only its own warehouse's batches
         except OSError as exc:
             raise error(f"batch {batch_id} was landed, but logging it in the archive at {archive_root} failed "
                         f"(a rebuild would miss it): {exc.strerror or exc}") from None

@@ -13,7 +13,7 @@ from ingest.inferencex_cli import inferencex_command
 from loadgen.cli import loadgen_command, serve_sim_command
 from semibench import paths
 from semibench.loadgen_cmd import with_ingest
-from semibench.ops.cli import check_command, rebuild_command, runs_command, schedule_command
+from semibench.ops.cli import batches_app, check_command, rebuild_command, runs_command, schedule_command
 from semibench.ops.guard import EXIT_LOCKED
 from semibench.publish import PublishError, publish as publish_warehouse
 from semibench.query import FORMATS, QueryError, export_table, render, run_query
@@ -23,7 +23,28 @@ app = typer.Typer(
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(ingest_app, name="ingest", help="Fetch, validate, archive and land raw data in the warehouse.")
+def _ingest_takes_the_run_lock(ctx: typer.Context) -> None:
+    """Fetch, validate, archive and land raw data in the warehouse. Every ingest takes the run lock (exit 75 if a run, build or other ingest holds it)."""
+    # help never waits for, or fails on, the lock; click has consumed the subcommand's arguments by now,
+    # so look at the command line itself
+    if ctx.resilient_parsing or {"-h", "--help"} & set(sys.argv[1:]):
+        return
+    ctx.call_on_close(hold_run_lock("ingest").release)
+
+
+def hold_run_lock(command: str):
+    """The run lock for a writing command, or exit 75 with one line if another command holds it."""
+    from semibench.ops.exclusive import take_run_lock
+    from semibench.ops.lock import LockBusy
+
+    try:
+        return take_run_lock(command)
+    except LockBusy as exc:
+        fail(str(exc), EXIT_LOCKED)
+
+
+app.add_typer(ingest_app, name="ingest", help="Fetch, validate, archive and land raw data in the warehouse.",
+              callback=_ingest_takes_the_run_lock)
 ingest_app.command("inferencex")(inferencex_command)  # issue 11: the InferenceX API source
 app.command("loadgen")(with_ingest(loadgen_command))
 app.command("serve-sim")(serve_sim_command)
@@ -97,8 +118,10 @@ def print_summary(summary, record=None) -> None:
     if record is not None:
         print(f"run           {record.run_id} ({record.trigger}) {record.status}")
     print(f"snapshot      {summary.snapshot_id} ({'new' if summary.snapshot_was_new else 'already landed'})")
-    if summary.records_quarantined:
-        print(f"quarantined   {summary.records_quarantined} InferenceMAX points (landed, kept out of the marts)")
+    if summary.records_quarantined or summary.quarantine_by_family:
+        in_warehouse = ", ".join(f"{family} {n}" for family, n in summary.quarantine_by_family.items()) or "none"
+        print(f"quarantined   {summary.records_quarantined} new record(s) this run; in the warehouse: {in_warehouse}"
+              " (landed, kept out of the marts: mart_quality__quarantine)")
     counts = build.dbt.counts()
     print("dbt build     " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) + f" (exit {build.dbt.returncode})")
     print(f"published     {build.published if build.published else 'NOT published: the previous good warehouse is kept'}")
@@ -134,13 +157,16 @@ def build(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     target: str = typer.Option("dev", "--target", "-t", help="dbt target: 'dev' (DuckDB, the default; publishes a read-only copy) or 'spark' (local pyspark via dbt-spark, reading the raw Parquet lake; needs `pip install 'semibench\\[spark]'` and Java 17; nothing to publish: the tables live in the Spark warehouse)."),
 ) -> None:
-    """dbt build the warehouse, then publish a read-only copy if it succeeded. Extra arguments go to dbt (e.g. --select fct_inferencemax_points+)."""
+    """dbt build the warehouse, then publish a read-only copy if it succeeded and the copy verifies (see `semibench publish`). Extra arguments go to dbt (e.g. --select fct_inferencemax_points+). Takes the run lock (exit 75 if a run, ingest or other build holds it)."""
     from semibench.pipeline import build_and_publish
 
-    if target != "dev":
-        return build_other_target(target, list(ctx.args), quiet)
-
-    outcome = build_and_publish(dbt_args=list(ctx.args), progress=not quiet)
+    with hold_run_lock("build"):
+        if target != "dev":
+            return build_other_target(target, list(ctx.args), quiet)
+        try:
+            outcome = build_and_publish(dbt_args=list(ctx.args), progress=not quiet)
+        except PublishError as exc:
+            fail(str(exc))
     counts = outcome.dbt.counts()
     print("dbt build: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) + f" (exit {outcome.dbt.returncode})")
     print_build_problems(outcome.dbt)
@@ -183,21 +209,24 @@ def lake_sync() -> None:
 
 @app.command()
 def publish() -> None:
-    """Copy the build warehouse to the read-only published location (atomic swap)."""
-    try:
-        print(f"published {publish_warehouse()}")
-    except PublishError as exc:
-        fail(str(exc))
+    """Copy the build warehouse to the read-only published location (atomic swap), only if the copy verifies: it opens, holds every raw table, its last dbt build succeeded, every table reads back in full (block checksums) and key marts are not empty while their raw tables hold valid rows. Otherwise the published copy is left byte-identical and one line says why (exit 1). Takes the run lock (exit 75 if busy)."""
+    with hold_run_lock("publish"):
+        try:
+            print(f"published {publish_warehouse()}")
+        except PublishError as exc:
+            fail(str(exc))
 
 
 @app.command()
 def sql(
-    query: str = typer.Argument(..., help="SQL to run against the published warehouse, e.g. \"select * from mart_inferencemax__hardware_rollup limit 5\"."),
+    query: str = typer.Argument(..., help="One read-only statement to run against the published warehouse, e.g. \"select * from mart_inferencemax__hardware_rollup limit 5\"."),
     fmt: str = typer.Option("table", "--format", "-f", help=f"Output format: {', '.join(FORMATS)}."),
     max_rows: int = typer.Option(200, "--max-rows", help="Print at most this many rows (0 = all)."),
-    db: Optional[Path] = typer.Option(None, "--db", help="DuckDB file to query (default: the published warehouse).", dir_okay=False),
+    db: Optional[Path] = typer.Option(None, "--db", help="DuckDB file to query, opened read-only with the same restrictions (default: the published warehouse).", dir_okay=False),
 ) -> None:
-    """Run ad-hoc SQL on the published, read-only warehouse (never blocked by a running build)."""
+    """Run ad-hoc SQL on the published, read-only warehouse (never blocked by a running build).
+
+    Read-only for real: exactly one SELECT-kind statement (SELECT, WITH, FROM-first, VALUES, TABLE, DESCRIBE, SHOW, SUMMARIZE) or EXPLAIN [ANALYZE] of one; the connection is read-only with external access off and its configuration locked, so COPY … TO, EXPORT DATABASE, ATTACH, INSTALL/LOAD, SET/PRAGMA and reading other files (read_csv('/etc/passwd')) are refused with one line (exit 1). Use `semibench export` to write files."""
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     try:
@@ -271,6 +300,7 @@ app.command("schedule")(schedule_command)
 app.command("rebuild")(rebuild_command)
 app.command("check")(check_command)
 app.command("runs")(runs_command)
+app.add_typer(batches_app, name="batches")
 
 
 if __name__ == "__main__":

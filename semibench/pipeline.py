@@ -35,13 +35,15 @@ class PipelineSummary:
     table_rows: dict[str, int] = field(default_factory=dict)
     hw_keys: list[str] = field(default_factory=list)
     rows_landed: int | None = None  # raw points landed (0 when the snapshot was already in the warehouse)
-    records_quarantined: int = 0  # InferenceMAX points landed invalid, kept out of the marts (exit 3)
     loadgen_run_id: str | None = None
     loadgen_figures: dict | None = None  # the demo run as fct_runs reports it (None if not built)
     sample_event_logs: dict[str, int] = field(default_factory=dict)  # records landed per bundled event log
     report: "ReportPaths | None" = None  # semibench.report.ReportPaths
     report_error: str | None = None
     lake: "SyncSummary | None" = None  # ingest.lake.SyncSummary
+    records_quarantined: int = 0  # records landed but quarantined by this run's ingests (alerts: on_quarantine)
+    # every quarantined record in the published warehouse, per family (mart_quality__quarantine)
+    quarantine_by_family: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -109,6 +111,19 @@ def describe_warehouse(db: Path) -> tuple[dict[str, int], list[str]]:
         con.close()
 
 
+def quarantine_by_family(db: Path) -> dict[str, int]:
+    """Quarantined records per family in a built warehouse ({} before the quarantine mart exists)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        exists = con.execute("""select count(*) from information_schema.tables
+                                where table_schema = 'main' and table_name = 'mart_quality__quarantine'""").fetchone()[0]
+        if not exists:
+            return {}
+        return dict(con.execute("select family, count(*) from mart_quality__quarantine group by 1 order by 1").fetchall())
+    finally:
+        con.close()
+
+
 @dataclass
 class PipelineState:
     """What the steps share: their inputs, and the summary they fill in."""
@@ -169,8 +184,9 @@ def step_sample_event_logs(state: PipelineState) -> str:
 
     warehouse = Path(state.warehouse or paths.warehouse_path())
     for name, ingest in (("eval_events", ingest_eval_events), ("vllm_results", ingest_vllm_results)):
-        state.summary.sample_event_logs[name] = ingest([paths.sample_event_dir(name)], warehouse,
-                                                       archive_root=state.archive_root).records_landed
+        landed = ingest([paths.sample_event_dir(name)], warehouse, archive_root=state.archive_root)
+        state.summary.sample_event_logs[name] = landed.records_landed
+        state.summary.records_quarantined += landed.records_quarantined
     return "success"
 
 
@@ -223,6 +239,7 @@ def step_describe(state: PipelineState) -> None:
     summary = state.summary
     db = summary.build.published if summary.build and summary.build.published else Path(state.warehouse or paths.warehouse_path())
     summary.table_rows, summary.hw_keys = describe_warehouse(db)
+    summary.quarantine_by_family = quarantine_by_family(db)
     if summary.loadgen_run_id:
         from semibench.loadgen_demo import demo_run_figures
 

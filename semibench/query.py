@@ -1,16 +1,29 @@
-"""Ad-hoc SQL and exports against the published (read-only) warehouse."""
+"""Ad-hoc SQL and exports against the published (read-only) warehouse.
+
+`semibench sql` is read-only for real, in two independent layers:
+
+1. the text must be exactly one statement of a reading kind: SELECT in all its spellings (WITH, FROM-first,
+   VALUES, TABLE t, DESCRIBE, SHOW, SUMMARIZE: DuckDB's own parser classifies them as SELECT, no regex of
+   ours) or EXPLAIN [ANALYZE] of one; a PIVOT without an explicit `on col in (…)` list is refused (it
+   creates a type first), `pivot t on col in (a, b) using …` works;
+2. the connection cannot write or reach anything outside the warehouse file even if a statement slipped
+   through: opened read_only, `enable_external_access = false` (no COPY TO, EXPORT, ATTACH, INSTALL/LOAD,
+   read_csv/glob of arbitrary files, getenv) and `lock_configuration = true` (no SET/PRAGMA to undo it).
+"""
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TextIO
 
 import duckdb
 
-from semibench.publish import connect_published
+from semibench import paths
+from semibench.publish import PublishError, connect_published
 
 FORMATS = ("table", "csv", "json", "markdown")
 
@@ -19,8 +32,50 @@ class QueryError(RuntimeError):
     pass
 
 
+# Settings of the ad-hoc SQL connection; lock_configuration last in effect, so nothing can SET them back.
+READ_ONLY_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
+READ_KINDS = ("SELECT", "EXPLAIN")
+_EXPLAIN_PREFIX = re.compile(r"^\s*explain(\s+analyze)?\s+", re.IGNORECASE)
+
+
+def check_read_only(sql: str) -> None:
+    """QueryError (one line) unless `sql` is exactly one statement of a reading kind."""
+    parser = duckdb.connect(":memory:", config=READ_ONLY_CONFIG)
+    try:
+        statements = parser.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise QueryError(str(exc).splitlines()[0]) from exc
+    finally:
+        parser.close()
+    if len(statements) != 1:
+        raise QueryError(f"semibench sql runs exactly one statement, got {len(statements)}")
+    kind = statements[0].type.name
+    if kind not in READ_KINDS:
+        raise QueryError(f"semibench sql is read-only: {kind} statements are refused "
+                         f"(allowed: SELECT, WITH, FROM, VALUES, TABLE, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN)")
+    if kind == "EXPLAIN":
+        # EXPLAIN ANALYZE executes its statement, so the explained statement must be a reading one too
+        check_read_only(_EXPLAIN_PREFIX.sub("", statements[0].query, count=1))
+
+
+def connect_read_only(db: Path | None = None) -> duckdb.DuckDBPyConnection:
+    db = Path(db or paths.published_path())
+    if not db.exists():
+        raise PublishError(f"{db}: no published warehouse yet (run `semibench run` or `semibench build`)")
+    try:
+        return duckdb.connect(str(db), read_only=True, config=READ_ONLY_CONFIG)
+    except duckdb.Error as exc:
+        raise QueryError(f"{db}: cannot open: {str(exc).splitlines()[0]}") from exc
+
+
 def run_query(sql: str, published: Path | None = None) -> tuple[list[str], list[tuple]]:
-    con = connect_published(published)
+    check_read_only(sql)
+    con = connect_read_only(published)
     try:
         cur = con.execute(sql)
         if cur.description is None:

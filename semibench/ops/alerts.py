@@ -83,6 +83,9 @@ def build_alert(record: RunRecord, cfg: AlertConfig, published: Path | None) -> 
     details: dict[str, Any] = {}
     if cfg.on_failure and record.status in ("failed", "interrupted"):
         kinds.append("failure")
+    if cfg.on_quarantine and (record.records_quarantined or 0) > 0:
+        kinds.append("quarantine")
+        details["records_quarantined"] = record.records_quarantined
     if record.published and record.snapshot_was_new and published is not None and published.exists():
         try:
             if cfg.on_coverage_loss and (lost := coverage_lost(published)):
@@ -111,6 +114,9 @@ def _headline(record: RunRecord, kinds: list[str], details: dict[str, Any], cfg:
     parts = []
     if "failure" in kinds:
         parts.append(f"run {record.run_id} {record.status}: {record.error or 'see the run log'}")
+    if "quarantine" in kinds:
+        parts.append(f"run {record.run_id} quarantined {details['records_quarantined']} records "
+                     f"(landed verbatim, kept out of the marts)")
     if "coverage_loss" in kinds:
         parts.append(f"{len(details['coverage_lost'])} model x sequence x hwKey lost in snapshot {record.snapshot_id}")
     if "big_change" in kinds:

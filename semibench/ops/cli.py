@@ -93,23 +93,38 @@ def rebuild_command(
 
 
 def check_command() -> None:
-    """Check the build warehouse (opens, every raw row readable), the published copy, the archive (every file's sha256 against its manifest) and the run lock. Exit 1 if the warehouse or archive is damaged."""
+    """Check the build warehouse and the published copy the same way `semibench publish` checks a copy before it swaps it in (opens, is a complete semibench warehouse, last dbt build succeeded, every table read in full, key marts not implausibly empty); the archive (every InferenceMAX snapshot file and every batch file re-hashed against its sha256, every logged batch's files present); and the run lock. Exit 1 if any of them fails."""
     from semibench import paths
     from semibench.ops import lock, runlog
-    from semibench.ops.health import WarehouseBusy, WarehouseCorrupt, check_published, check_warehouse, verify_archive
+    from semibench.ops.health import (WarehouseBusy, WarehouseCorrupt, check_warehouse, verify_archive,
+                                      verify_batch_archive)
+    from semibench.ops.verify import WarehouseUnfit, verify_warehouse
 
     bad = False
+    warehouse, published = paths.warehouse_path(), paths.published_path()
     try:
-        rows = check_warehouse(paths.warehouse_path())
-        print(f"warehouse  ok: {paths.warehouse_path()} ({sum(rows.values()):,} raw rows in {len(rows)} tables)"
-              if rows else f"warehouse  none yet: {paths.warehouse_path()}")
+        rows = check_warehouse(warehouse)
+        if rows:
+            verify_warehouse(warehouse, dbt_target=paths.dbt_target_dir())
+        print(f"warehouse  ok: {warehouse} ({sum(rows.values()):,} raw rows in {len(rows)} tables)"
+              if rows else f"warehouse  none yet: {warehouse}")
     except WarehouseCorrupt as exc:
         bad = True
         print(f"warehouse  CORRUPT: {exc}")
     except WarehouseBusy as exc:
         print(f"warehouse  busy: {exc}")
-    problem = check_published(paths.published_path())
-    print(f"published  {'ok: ' + str(paths.published_path()) if problem is None else problem}")
+    except WarehouseUnfit as exc:
+        bad = True
+        print(f"warehouse  NOT PUBLISHABLE: {exc}")
+    if published.exists():
+        try:
+            tables = verify_warehouse(published, require_record=False)
+            print(f"published  ok: {published} ({len(tables)} tables read in full)")
+        except WarehouseUnfit as exc:
+            bad = True
+            print(f"published  DAMAGED: {exc}; `semibench publish` copies the last good build again")
+    else:
+        print(f"published  none yet: {published}")
     report = verify_archive(paths.archive_dir())
     if report.problems:
         bad = True
@@ -118,6 +133,14 @@ def check_command() -> None:
             print(f"  {p}")
     else:
         print(f"archive    ok: {report.snapshots} snapshots, {report.files} files match their manifests")
+    batches = verify_batch_archive(paths.archive_dir())
+    if batches.problems:
+        bad = True
+        print(f"batches    DAMAGED: {len(batches.problems)} problems in the archive of {batches.batches} logged batches")
+        for p in batches.problems:
+            print(f"  {p}")
+    else:
+        print(f"batches    ok: {batches.batches} logged batches, {batches.files} archived files match their sha256")
     state = lock.inspect()
     if state.held:
         print(f"lock       held: {state.holder.describe() if state.holder else lock.lock_path()}")
@@ -152,3 +175,78 @@ def runs_command(
              " ".join(f"{s.name}:{s.status}" for s in r.steps), r.snapshot_id, r.rows_landed,
              r.dbt_tests_failed, r.dbt_tests_warned, r.error) for r in records]
     render(columns, rows, fmt)
+
+
+batches_app = typer.Typer(
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@batches_app.callback(invoke_without_command=True)
+def batches_command(
+    ctx: typer.Context,
+    fmt: str = typer.Option("table", "--format", "-f", help="Output format of the listing: table, csv or json."),
+    retired: bool = typer.Option(False, "--retired", help="List the retired batches (from <archive>/retirements.jsonl) instead of the landed ones."),
+) -> None:
+    """Landed batches of every family (InferenceMAX snapshots, eval-events and vLLM-results batches, loadgen runs), and retiring a bad one. Without a command: list the landed batches of the build warehouse, oldest first: family, id, landed time (UTC), rows, quarantined rows (0 where the family marks none). `semibench batches retire ID --why TEXT` retires one."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import duckdb
+
+    from ingest import batch_archive
+    from semibench import paths
+    from semibench.ops.batches import list_batches
+    from semibench.query import render
+
+    if fmt not in ("table", "csv", "json"):
+        _fail(f"unknown format {fmt!r}; choose one of table, csv, json")
+    if retired:
+        events = batch_archive.retirements(paths.archive_dir()).values()
+        columns = ["family", "batch_id", "retired_at", "by", "why", "rows"]
+        render(columns, [(e.get("family"), e.get("id"), e.get("retired_at"), e.get("by"), e.get("why"), e.get("rows"))
+                         for e in events], fmt)
+        return
+    warehouse = paths.warehouse_path()
+    if not warehouse.exists():
+        _fail(f"{warehouse}: no warehouse yet (nothing landed)")
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            batches = list_batches(con)
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        _fail(f"{warehouse}: cannot read the build warehouse ({' '.join(str(exc).split())[:200]})")
+    render(["family", "batch_id", "landed_at", "rows", "quarantined"],
+           [(b.family, b.batch_id, b.landed_at, b.rows, b.quarantined) for b in batches], fmt)
+
+
+@batches_app.command("retire")
+def retire_command(
+    batch_id: str = typer.Argument(..., metavar="ID", help="Snapshot id or batch id, as `semibench batches` lists it."),
+    why: str = typer.Option(..., "--why", help="Why it is retired; kept in <archive>/retirements.jsonl with the time, user and host."),
+) -> None:
+    """Retire a landed batch: delete its rows from every raw table of its family in one transaction, and log it in <archive>/retirements.jsonl so `semibench rebuild` never replays it (the archived files stay). Takes the run lock (exit 75 if a run holds it). Retiring an already retired id does nothing. Run `semibench build` afterwards to rebuild the marts and publish."""
+    from semibench import paths
+    from semibench.ops.batches import BatchError, retire
+    from semibench.ops.guard import EXIT_LOCKED
+    from semibench.ops.lock import LockBusy
+    from semibench.ops.exclusive import take_run_lock
+
+    try:
+        lock = take_run_lock("retire")
+    except LockBusy as exc:
+        _fail(str(exc), EXIT_LOCKED)
+    with lock:
+        try:
+            done = retire(paths.warehouse_path(), paths.archive_dir(), batch_id, why)
+        except BatchError as exc:
+            _fail(str(exc))
+    if done.batch is None:
+        prev = done.previous or {}
+        print(f"{batch_id}: already retired at {prev.get('retired_at')} by {prev.get('by')} ({prev.get('why')}); nothing to do")
+        return
+    removed = ", ".join(f"{t} {n}" for t, n in done.deleted.items() if n) or "no rows"
+    print(f"retired {done.batch.family} {batch_id}: removed {removed}; logged in "
+          f"{paths.archive_dir() / 'retirements.jsonl'}")
+    print("run `semibench build` to rebuild the marts and publish without it")

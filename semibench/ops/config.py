@@ -14,6 +14,7 @@ as `on_falure: false` cannot silently keep the default.
       on_coverage_loss: true  # the new snapshot lost a model x sequence x hwKey the previous one had
       on_big_change: true     # best tput_per_gpu of a model x sequence x hwKey moved by more than big_change_pct
       big_change_pct: 25
+      on_quarantine: true     # the run landed records it had to quarantine (records_quarantined > 0)
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class AlertConfig:
     on_coverage_loss: bool = True
     on_big_change: bool = True
     big_change_pct: float = 25.0
+    on_quarantine: bool = True
 
     @property
     def enabled(self) -> bool:
@@ -101,6 +103,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, Any]]] = {
     "alerts": (AlertConfig, {
         "webhook_url": _opt_str, "command": _opt_str, "timeout_s": _number(0.1), "on_failure": _bool,
         "on_coverage_loss": _bool, "on_big_change": _bool, "big_change_pct": _number(0),
+        "on_quarantine": _bool,
     }),
 }
 

@@ -71,16 +71,15 @@ def guarded_run(work: Callable[[runlog.RunRecorder], object], *, trigger: str, o
     """work(recorder) runs the steps (passing recorder.on_step to them) and returns a PipelineSummary."""
     warehouse = Path(warehouse or paths.warehouse_path())
     published = Path(published or paths.published_path())
+    from semibench.ops.exclusive import take_run_lock
+
     recorder = runlog.RunRecorder(trigger)
-    lock = RunLock()
     try:
-        lock.acquire(run_id=recorder.record.run_id, trigger=trigger)
+        lock = take_run_lock(trigger, run_id=recorder.record.run_id, trigger=trigger, warehouse=warehouse, say=say)
     except LockBusy as exc:
         record = runlog.record_skipped(trigger, str(exc))
         return Outcome(EXIT_LOCKED, record, None, str(exc))
     with lock:
-        if lock.stale:
-            say(f"note: took over a stale lock: {lock.stale.describe()} ended without releasing it")
         recorder.start()
         status, error, summary, exit_code, crash = "failed", None, None, EXIT_FAILED, None
         warehouse_usable = True

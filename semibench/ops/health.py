@@ -133,3 +133,44 @@ def sweep_publish_temps(published: Path) -> list[Path]:
         path.unlink(missing_ok=True)
         removed.append(path)
     return removed
+
+
+@dataclass
+class BatchArchiveReport:
+    files: int
+    batches: int
+    problems: list[str]
+
+
+def verify_batch_archive(archive_root: Path) -> BatchArchiveReport:
+    """Re-hash every archived file of the batch families against the sha256 that names its directory, and
+    check that every file a logged batch names is there."""
+    import hashlib
+
+    from ingest import batch_archive
+    from ingest.errors import IngestError
+
+    problems, files, batches = [], 0, 0
+    for family in batch_archive.FAMILIES:
+        root = batch_archive.family_root(archive_root, family)
+        if not root.is_dir():
+            continue
+        for content_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for path in (p for p in content_dir.iterdir() if p.name != "manifest.json"):
+                files += 1
+                h = hashlib.sha256()
+                with path.open("rb") as fh:
+                    for chunk in iter(lambda: fh.read(1 << 20), b""):
+                        h.update(chunk)
+                if h.hexdigest() != content_dir.name:
+                    problems.append(f"{path}: sha256 does not match its archive directory (damaged or edited)")
+        for event in batch_archive.read_ingest_log(archive_root, family):
+            batches += 1
+            entries = list(event.get("files") or [])
+            for run in event.get("runs") or []:
+                entries += [e for e in (run.get("trace"), run.get("summary")) if e]
+            for entry in entries:
+                if not (root / str(entry.get("sha256"))).is_dir():
+                    problems.append(f"{root}: batch {event.get('batch_id')}: archived copy of "
+                                    f"{entry.get('original')} is missing")
+    return BatchArchiveReport(files=files, batches=batches, problems=problems)

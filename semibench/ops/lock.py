@@ -4,6 +4,11 @@ The kernel drops an flock when the holding process dies, even by SIGKILL, so a c
 a lock that blocks the next one. The JSON written inside (pid, run id, trigger, since, host) is only
 information: it names the holder in the "already running" message, and a file whose holder is gone
 without releasing it is reported as stale (a run that crashed) and taken over by the next run.
+
+The holder also records its running dbt child's process group (note_child). dbt runs in a group of its
+own with a parent-death signal (semibench.dbt_runner), so it normally dies with the run; the takeover of
+a stale lock still ends that group if it outlived its parent, and waits for it to go, because a dbt
+child left building keeps DuckDB's own lock on the warehouse and the next run would fail on it.
 """
 
 from __future__ import annotations
@@ -11,9 +16,11 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import signal
 import socket
 import threading
-from dataclasses import asdict, dataclass
+import time
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -34,6 +41,8 @@ class Holder:
     trigger: str
     since: str
     host: str
+    child_pgid: int | None = None   # the dbt child's process group, while one runs
+    child_start: str | None = None  # its start time (/proc), so a recycled pid is never killed
 
     @property
     def alive(self) -> bool:
@@ -105,6 +114,7 @@ class RunLock:
     def __init__(self, path: Path | None = None):
         self.path = Path(path or lock_path())
         self._fd: int | None = None
+        self._me: Holder | None = None
         self._release_lock = threading.Lock()  # release() may race between the main thread and a watchdog
         self.stale: Holder | None = None  # the crashed run whose leftover file we took over, if any
 
@@ -118,12 +128,24 @@ class RunLock:
             os.close(fd)
             raise LockBusy(self.path, holder) from None
         self.stale = _read_holder(fd)
-        me = Holder(pid=os.getpid(), run_id=run_id, trigger=trigger, host=socket.gethostname(),
-                    since=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(asdict(me)).encode("utf-8"), 0)
+        if self.stale is not None:
+            end_orphaned_child(self.stale)
         self._fd = fd
+        self._write(Holder(pid=os.getpid(), run_id=run_id, trigger=trigger, host=socket.gethostname(),
+                           since=datetime.now(timezone.utc).isoformat(timespec="seconds")))
+        _HELD.append(self)
         return self
+
+    def _write(self, me: Holder) -> None:
+        self._me = me
+        os.ftruncate(self._fd, 0)
+        os.pwrite(self._fd, json.dumps(asdict(me)).encode("utf-8"), 0)
+
+    def note_child(self, pgid: int | None) -> None:
+        with self._release_lock:
+            if self._fd is None or self._me is None:
+                return
+            self._write(replace(self._me, child_pgid=pgid, child_start=_start_time(pgid) if pgid else None))
 
     def release(self) -> None:
         with self._release_lock:
@@ -133,9 +155,97 @@ class RunLock:
             os.ftruncate(self._fd, 0)
             os.close(self._fd)  # closing drops the flock
             self._fd = None
+            if self in _HELD:
+                _HELD.remove(self)
 
     def __enter__(self) -> "RunLock":
         return self
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+# Locks this process holds, so the dbt runner can record its child in them without being handed the lock.
+_HELD: list[RunLock] = []
+# How long a stale lock's leftover dbt group gets to exit after SIGTERM before SIGKILL, and to vanish after.
+CHILD_TERM_WAIT_S = 10.0
+CHILD_KILL_WAIT_S = 30.0
+
+
+_CHILD: list[int] = []
+
+
+def current_child() -> int | None:
+    """The process group of the dbt child this process runs right now, if any."""
+    return _CHILD[-1] if _CHILD else None
+
+
+def note_child(pgid: int | None) -> None:
+    """Record (or clear, with None) the running dbt child's process group in every lock we hold."""
+    _CHILD[:] = [pgid] if pgid else []
+    for lock in list(_HELD):
+        lock.note_child(pgid)
+
+
+def _start_time(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot (Linux /proc), None elsewhere or when gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat[stat.rindex(")") + 2:].split()[19]
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def group_members(pgid: int) -> list[int] | None:
+    """Live (not zombie) pids in process group `pgid`, from /proc; None where there is no /proc. Zombies
+    do not count: an orphan's zombie waits for whoever reaps it and holds no file lock."""
+    proc = Path("/proc")
+    if not (proc / "self" / "stat").exists():
+        return None
+    members = []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(entry.name))
+    return members
+
+
+def _group_alive(pgid: int) -> bool:
+    members = group_members(pgid)
+    if members is not None:
+        return bool(members)
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def end_orphaned_child(holder: Holder) -> bool:
+    """End the dbt process group a crashed holder left running, and wait until it is gone. True if there
+    was one. Only on the same host, and only if the group leader is still the process recorded (same start
+    time): a pid recycled since then belongs to someone else."""
+    pgid = holder.child_pgid
+    if not pgid or holder.host != socket.gethostname() or not _group_alive(pgid):
+        return False
+    if holder.child_start is not None and _start_time(pgid) not in (None, holder.child_start):
+        return False
+    for sig, wait_s in ((signal.SIGTERM, CHILD_TERM_WAIT_S), (signal.SIGKILL, CHILD_KILL_WAIT_S)):
+        try:
+            os.killpg(pgid, sig)
+        except ProcessLookupError:
+            return True
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            if not _group_alive(pgid):
+                return True
+            time.sleep(0.05)
+    return True

@@ -1,11 +1,14 @@
 """Rebuild the warehouse from the archive, the source of truth.
 
     set_aside  move the current build warehouse (and its WAL) to `<name>.corrupt-<UTC time>` (or
-               `.replaced-<time>` with --force on a healthy file): nothing is deleted, it can be inspected
+               `.replaced-<time>` with --force on a healthy file), to be inspected; only the newest
+               KEEP_SET_ASIDE such copies are kept
     replay     ingest every archived snapshot into a fresh warehouse, in fetch-log order with each fetch's
                original time, so snapshot recency, `latest` and coverage come out as they were; then every
                logged batch of the batch families (eval events, vLLM results, loadgen traces;
-               ingest.batch_archive), in landing order, from the archived files, under each batch's
+               ingest.batch_archive), in landing order; only what was landed into THIS warehouse
+               (a batch landed with --warehouse OTHER is not replayed) and not retired
+               (`semibench batches retire`), from the archived files, under each batch's
                original id, time, mode (strict / --skip-bad) and file paths
     build, publish, describe (+ any later pipeline step): the pipeline's own steps after ingest
 
@@ -17,6 +20,7 @@ back from its JSONL file.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,19 +33,22 @@ from semibench.ops.health import WarehouseCorrupt, check_warehouse, rebuild_mark
 from semibench.pipeline import AFTER_INGEST, OnStep, PipelineState, PipelineSummary, run_steps
 
 
-def replay_plan(archive_root: Path) -> list[tuple[str, datetime]]:
+def replay_plan(archive_root: Path, warehouse: Path | None = None) -> list[tuple[str, datetime]]:
     """(snapshot id, fetch time) for every fetch of a snapshot still archived, oldest first; a snapshot
-    missing from the fetch log (log lost or truncated) is replayed once at its manifest's time."""
-    present = set(archive.list_snapshot_ids(archive_root))
+    missing from the fetch log (log lost or truncated) is replayed once at its manifest's time. With
+    `warehouse`: only fetches landed into it, and no retired snapshot."""
+    retired = batch_archive.retirements(archive_root) if warehouse is not None else {}
+    present = set(archive.list_snapshot_ids(archive_root)) - set(retired)
     plan: dict[tuple[str, str], datetime] = {}
+    logged = set()
     for event in archive.read_fetch_log(archive_root):
         try:
             sid, when = event["snapshot_id"], archive.parse_time(event["fetched_at"])
         except (KeyError, TypeError, ValueError):
             continue
-        if sid in present:
+        logged.add(sid)
+        if sid in present and batch_archive.landed_here(event, warehouse):
             plan[(sid, archive.format_time(when))] = when
-    logged = {sid for sid, _ in plan}
     for sid in present - logged:
         manifest = archive.read_manifest(archive.source_root(archive_root) / sid)
         when = archive.parse_time(manifest["fetched_at"])
@@ -114,6 +121,29 @@ def set_aside(warehouse: Path, label: str) -> Path | None:
     return target
 
 
+# Set-aside copies kept beside the warehouse (newest first); older ones are deleted by the next rebuild, so
+# repeated rebuilds of a large warehouse cannot fill the disk.
+KEEP_SET_ASIDE = 3
+_SET_ASIDE = re.compile(r"\.(corrupt|replaced)-(\d{8}T\d{6}Z)$")
+
+
+def prune_set_aside(warehouse: Path, keep: int = KEEP_SET_ASIDE) -> list[Path]:
+    """Delete all but the `keep` newest `<warehouse>.corrupt-*` / `.replaced-*` copies (and their WALs)."""
+    if not warehouse.parent.is_dir():
+        return []
+    copies = []
+    for path in warehouse.parent.iterdir():
+        rest = path.name[len(warehouse.name):] if path.name.startswith(warehouse.name) else ""
+        if m := _SET_ASIDE.fullmatch(rest):
+            copies.append((m.group(2), path.name, path))
+    removed = []
+    for _, _, path in sorted(copies, reverse=True)[keep:]:
+        path.unlink(missing_ok=True)
+        path.with_name(path.name + ".wal").unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
 def rebuild_warehouse(*, config_path: Path | None = None, warehouse: Path | None = None,
                       published: Path | None = None, archive_root: Path | None = None, progress: bool = True,
                       on_step: OnStep | None = None, say=print) -> PipelineSummary:
@@ -133,19 +163,21 @@ def rebuild_warehouse(*, config_path: Path | None = None, warehouse: Path | None
             healthy = True
         except WarehouseCorrupt:
             healthy = False
-        if not replay_plan(archive_root) and not batch_archive.logged_batches(archive_root):
+        if not replay_plan(archive_root, warehouse) and not batch_archive.logged_batches(archive_root, warehouse):
             raise IngestError(f"{archive_root}: no archived snapshots or batches to rebuild from")
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
         moved = set_aside(warehouse, "replaced" if healthy and not incomplete else "corrupt")
         if moved:
             say(f"moved {warehouse} aside to {moved}")
+        for old in prune_set_aside(warehouse):
+            say(f"removed an old set-aside copy {old}")
         return "success"
 
     def step_replay(state: PipelineState) -> str:
         from ingest.inferencemax import ingest_inferencemax
 
-        plan = replay_plan(archive_root)
+        plan = replay_plan(archive_root, warehouse)
         landed = 0
         for i, (sid, when) in enumerate(plan, 1):
             result = ingest_inferencemax(config, from_dir=archive.source_root(archive_root) / sid, warehouse=warehouse,
@@ -156,7 +188,7 @@ def rebuild_warehouse(*, config_path: Path | None = None, warehouse: Path | None
         # A rebuild restores data already seen: nothing here is news worth a coverage/big-change alert.
         state.summary.snapshot_was_new = False
         say(f"replayed {len(plan)} fetches of {len({s for s, _ in plan})} archived snapshots, {landed:,} points")
-        batches = batch_archive.logged_batches(archive_root)
+        batches = batch_archive.logged_batches(archive_root, warehouse)
         for event in batches:
             replay_batch(archive_root, event, warehouse)
         if batches:

@@ -74,6 +74,7 @@ class RunRecord:
     dbt_tests_warned: int | None = None
     dbt_nodes_errored: int | None = None  # models/seeds that errored
     published: bool | None = None
+    records_quarantined: int = 0          # landed but quarantined by this run's ingests
     error: str | None = None
     alerts: list[str] = field(default_factory=list)  # what was sent, or why sending failed
 
@@ -165,6 +166,7 @@ class RunRecorder:
         r.snapshot_id = summary.snapshot_id
         r.snapshot_was_new = summary.snapshot_was_new
         r.rows_landed = summary.rows_landed
+        r.records_quarantined = getattr(summary, "records_quarantined", 0) or 0
         if summary.build is not None:
             dbt = summary.build.dbt
             is_test = lambda n: n.unique_id.startswith(("test.", "unit_test."))  # noqa: E731
