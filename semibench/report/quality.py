@@ -30,6 +30,13 @@ class QualityData:
     problems: list[TestProblem] = field(default_factory=list)
     coverage_lost: list[dict] = field(default_factory=list)
     unknown_hardware: list[dict] = field(default_factory=list)
+    # records landed but kept out of the marts (mart_quality__quarantine), newest first, capped for the page
+    quarantine: list[dict] = field(default_factory=list)
+    quarantine_by_family: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def quarantined(self) -> int:
+        return sum(self.quarantine_by_family.values())
 
     @property
     def has_run_results(self) -> bool:
@@ -62,7 +69,26 @@ def read_quality(con, catalog, dbt_target: Path | None) -> QualityData:
         cur = con.execute(f"select * from {unknown[0]} order by hw_key")
         names = [d[0] for d in cur.description]
         quality.unknown_hardware = [dict(zip(names, r)) for r in cur.fetchall()]
+    quarantine = catalog.find("mart_quality__quarantine", required={"family", "reasons"})
+    if quarantine:
+        quality.quarantine_by_family = dict(con.execute(
+            f"select family, count(*) from {quarantine[0]} group by family order by family").fetchall())
+        quality.quarantine = _rows_of(con.execute(
+            f"""select family, batch_id, source_file, record_locator, reasons, landed_at,
+                      substr(record_json, 1, {QUARANTINE_RECORD_CHARS}) as record_excerpt
+               from {quarantine[0]} order by landed_at desc, family, source_file, record_locator
+               limit {QUARANTINE_ROWS_SHOWN}"""))
     return quality
+
+
+# The report lists this many quarantined records (the mart has them all) and this much of each record.
+QUARANTINE_ROWS_SHOWN = 50
+QUARANTINE_RECORD_CHARS = 160
+
+
+def _rows_of(cursor) -> list[dict]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, r)) for r in cursor.fetchall()]
 
 
 def _read_run_results(dbt_target: Path | None) -> QualityData:

@@ -19,6 +19,8 @@ from semibench import paths
 
 LOST_MODEL, LOST_HW = "gpt-oss-120b", "h100"
 FASTER_HW, SPEEDUP = "b200", 1.15
+# one point of snapshot 2 loses its x: quarantined, so the run exits 3 and the report lists it
+QUARANTINED_FILE, QUARANTINED_HW = "deepseek-r1-0528-1k_1k-interactivity.json", "mi300x"
 
 
 @dataclass
@@ -48,6 +50,8 @@ def write_later_snapshot(dest: Path) -> Path:
             if p["hwKey"] == FASTER_HW:  # y and tpPerGpu.y are the same figure; both sides of the join agree
                 p["y"] = round(p["y"] * SPEEDUP, 3)
                 p["tpPerGpu"]["y"] = round(p["tpPerGpu"]["y"] * SPEEDUP, 3)
+        if f.name == QUARANTINED_FILE:
+            next(p for p in points if p["hwKey"] == QUARANTINED_HW)["x"] = None
         f.write_text(json.dumps(points))
     return dest
 
@@ -62,8 +66,10 @@ def built_report(tmp_path_factory) -> BuiltReport:
     ws.cli("run", "--quiet", "--from", str(paths.sample_dir()), "--no-loadgen-demo", "--fetched-at", "2026-10-01T00:00:00",
            check=True)
     later = write_later_snapshot(ws.root / "later")
-    proc = ws.cli("run", "--quiet", "--from", str(later), "--no-loadgen-demo", "--fetched-at", "2026-11-01T00:00:00",
-                  check=True)
+    proc = ws.cli("run", "--quiet", "--from", str(later), "--no-loadgen-demo", "--fetched-at", "2026-11-01T00:00:00")
+    from ingest.errors import EXIT_QUARANTINED
+
+    assert proc.returncode == EXIT_QUARANTINED, proc.stdout + proc.stderr
     match = re.search(r"^report\s+(\S+report\.html)$", proc.stdout, re.M)
     assert match, proc.stdout
     html_path = Path(match.group(1))

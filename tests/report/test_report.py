@@ -208,7 +208,24 @@ def test_run_without_report(built_report, tmp_path):
     ws = built_report.ws
     before = sorted(p.name for p in ws.reports.iterdir())
     proc = ws.cli("run", "--quiet", "--no-report", "--from", str(ws.root / "later"),
-                  "--fetched-at", "2026-11-01T00:00:00", check=True)
+                  "--fetched-at", "2026-11-01T00:00:00")
+    # the input still holds its quarantined point: a re-run says so again (exit 3), landing nothing new
+    assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "\nreport " not in proc.stdout
     assert sorted(p.name for p in ws.reports.iterdir()) == before
 
+
+
+def test_quarantined_point_is_counted_in_the_summary_and_listed_in_the_report(built_report):
+    from tests.report.conftest import QUARANTINED_FILE
+
+    in_mart = built_report.query(
+        "select family, source_file, reasons from mart_quality__quarantine")
+    assert [(f, s) for f, s, _ in in_mart] == [("inferencemax", QUARANTINED_FILE)]
+    assert "x" in in_mart[0][2]
+    assert re.search(r"^quarantined\s+1 new record\(s\) this run; in the warehouse: inferencemax 1", built_report.run_stdout, re.M)
+    table = built_report.html.split('id="quarantine-table"', 1)[1].split("</table>", 1)[0]
+    from markupsafe import escape
+
+    assert QUARANTINED_FILE in table and str(escape(in_mart[0][2])) in table
+    assert "**Quarantined records**: 1" in built_report.markdown
