@@ -91,8 +91,10 @@ def test_happy_path_lands_every_file_with_counts_and_lineage(server, scratch, ma
         assert entry["bytes"] == len(server.files[name]) and entry["record_count"] == 12
         assert entry["hw_keys"] == ["b200", "h100", "mi300x"]
     assert not [p for p in scratch.snapshots_dir.iterdir() if p.name.startswith(".tmp")]
-    assert scratch.fetch_log() == [{"snapshot_id": result.snapshot_id, "source": server.url,
-                                    "fetched_at": T0.isoformat(), "was_new": True}]
+    (event,) = scratch.fetch_log()
+    assert {k: event[k] for k in ("snapshot_id", "source", "fetched_at", "was_new")} == {
+        "snapshot_id": result.snapshot_id, "source": server.url, "fetched_at": T0.isoformat(), "was_new": True}
+    assert event["warehouse"] == str(scratch.warehouse.resolve()) and event["warehouse_id"]  # rebuild: this warehouse
 
 
 def test_reingesting_identical_content_adds_only_a_fetch_row(server, scratch, make_config):
