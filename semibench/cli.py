@@ -118,6 +118,8 @@ def print_summary(summary, record=None) -> None:
     if record is not None:
         print(f"run           {record.run_id} ({record.trigger}) {record.status}")
     print(f"snapshot      {summary.snapshot_id} ({'new' if summary.snapshot_was_new else 'already landed'})")
+    for problem in summary.archive_problems:
+        print(f"ARCHIVE       damaged: {problem} (see `semibench check`)")
     if summary.records_quarantined or summary.quarantine_by_family:
         in_warehouse = ", ".join(f"{family} {n}" for family, n in summary.quarantine_by_family.items()) or "none"
         print(f"quarantined   {summary.records_quarantined} new record(s) this run; in the warehouse: {in_warehouse}"

@@ -7,6 +7,7 @@ PIPELINE_STEPS; `semibench rebuild` re-uses the steps from `lake` on (AFTER_INGE
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,6 +45,7 @@ class PipelineSummary:
     records_quarantined: int = 0  # records landed but quarantined by this run's ingests (alerts: on_quarantine)
     # every quarantined record in the published warehouse, per family (mart_quality__quarantine)
     quarantine_by_family: dict[str, int] = field(default_factory=dict)
+    archive_problems: list[str] = field(default_factory=list)  # archived files that no longer match their hashes
 
     @property
     def ok(self) -> bool:
@@ -149,11 +151,18 @@ OnStep = Callable[[str, str, float, "str | None"], None]
 
 
 def step_check(state: PipelineState) -> None:
-    """Refuse to build on a corrupt warehouse (run `semibench rebuild`); sweep crashed publishes' temp files."""
-    from semibench.ops.health import check_warehouse, sweep_publish_temps
+    """Refuse to build on a corrupt warehouse (run `semibench rebuild`); sweep crashed publishes' temp files;
+    warn, before anything lands, when the archive (the source of truth rebuild replays) no longer matches
+    its hashes, so a damaged archive is noticed the day it happens, not the day it is needed."""
+    from semibench.ops.health import check_warehouse, sweep_publish_temps, verify_archive, verify_batch_archive
 
     check_warehouse(Path(state.warehouse or paths.warehouse_path()))
     sweep_publish_temps(Path(state.published or paths.published_path()))
+    archive_root = Path(state.archive_root or paths.archive_dir())
+    problems = verify_archive(archive_root).problems + verify_batch_archive(archive_root).problems
+    state.summary.archive_problems = problems
+    for problem in problems:
+        print(f"warning: archive damaged: {problem}", file=sys.stderr)
 
 
 def step_ingest(state: PipelineState) -> None:
