@@ -110,6 +110,11 @@ class ShardClient:
                                              trace_configs=[_connection_tracing()])
         self._session_args = (limit, timeout, headers)
         self._fresh: aiohttp.ClientSession | None = None
+        # Set at the first connection retry: this server closes connections after a response, so
+        # every later request goes out on its own connection. Reusing the pool would keep meeting
+        # dead connections, and each one holds a pool slot until the server drops it, which later
+        # requests wait for inside their measured TTFT.
+        self.server_closes_connections = False
 
     def _fresh_session(self) -> aiohttp.ClientSession:
         """For connection retries: a new connection every time, never a pooled one (the
@@ -174,6 +179,7 @@ class ShardClient:
                 # server failure, so neither a retry nor a signal for adaptive back-off.
                 conn_retries += 1
                 fresh = True
+                self.server_closes_connections = True
                 continue
             backoff = attempt.error_class in E.BACKOFF_CLASSES
             self.limiter.on_result(attempt.error_class, attempt.retry_after, backoff)
@@ -204,7 +210,7 @@ class ShardClient:
                        fresh: bool = False) -> None:
         chat = self.opts.backend == "openai-chat"
         chunks = a.chunks
-        session = self._fresh_session() if fresh else self.session
+        session = self._fresh_session() if fresh or self.server_closes_connections else self.session
         ctx: dict = {}
         a.send_unix_ns = time.time_ns()
         a.send_ns = st = time.monotonic_ns()
