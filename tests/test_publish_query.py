@@ -125,8 +125,10 @@ def test_publish_refuses_a_warehouse_whose_last_build_failed(warehouse, tmp_path
 
 def test_publish_refuses_an_empty_mart_over_a_full_raw_table(warehouse, tmp_path):
     con = duckdb.connect(str(warehouse))
-    con.execute("""insert into raw.inferencemax_points values ('s', 'f.json', 'm', '1k_1k', 'e2e', 0, 'h', '{}',
-                   now()::timestamp, now()::timestamp)""")
+    con.execute("""insert into raw.inferencemax_points
+                   (snapshot_id, source_file, model_slug, sequence_slug, data_type, record_index, record_sha256,
+                    record, fetched_at, loaded_at)
+                   values ('s', 'f.json', 'm', '1k_1k', 'e2e', 0, 'h', '{}', now()::timestamp, now()::timestamp)""")
     con.execute("create table fct_inferencemax_points (x int)")
     con.close()
     record(warehouse)

@@ -26,6 +26,7 @@ RUN_SHAPE = [
     ("total_token_throughput_per_gpu", "DOUBLE"),
     *[(f"{stat}_{m}_ms", "DOUBLE") for m in ("ttft", "tpot", "itl", "e2el") for stat in ("mean", "median", "p90", "p99")],
     ("median_interactivity", "DOUBLE"),
+    ("status", "VARCHAR"), ("is_simulated", "BOOLEAN"),
 ]
 
 
