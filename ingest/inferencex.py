@@ -50,8 +50,11 @@ def ingest_inferencex(cfg: Config, *, from_dir: Path | None = None, models: list
     ix = cfg.inferencex
     now = utc(fetched_at) if fetched_at else datetime.now(timezone.utc)
     if from_dir is not None:
-        # an archive capture keeps its own time (a replay); the other layouts carry none and take `now`
+        # an archive capture keeps its own time unless one is given (a rebuild replays each logged fetch of
+        # it at that fetch's time); the other layouts carry none and take `now`
         capture = read_from_dir(from_dir, now)
+        if fetched_at is not None:
+            capture.fetched_at = now
     else:
         con = connect(warehouse)
         try:
@@ -70,7 +73,7 @@ def ingest_inferencex(cfg: Config, *, from_dir: Path | None = None, models: list
     finally:
         con.close()
     try:
-        log_fetch(archive_root, capture, landed.was_new)
+        log_fetch(archive_root, capture, landed.was_new, warehouse)
     except OSError as exc:
         raise IngestError(f"capture {capture.capture_id} was landed, but logging it in {archive_root} failed: "
                           f"{exc.strerror or exc}") from None

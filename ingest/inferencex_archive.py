@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.archive import append_jsonl, format_time, parse_time, read_jsonl
+from ingest.batch_archive import landed_here, landing_mark, retirements
 from ingest.errors import IngestError
 from semibench import __version__
 
@@ -140,11 +141,29 @@ def read_capture_dir(path: Path) -> Capture:
     return capture
 
 
-def log_fetch(archive_root: Path, capture: Capture, was_new: bool) -> None:
-    """One line per ingest of a capture; a replay of the same (capture, time) is the same event."""
+def log_fetch(archive_root: Path, capture: Capture, was_new: bool, warehouse: Path | None = None) -> None:
+    """One line per ingest of a capture, with the warehouse it landed in (rebuild replays only its own);
+    a replay of the same (capture, time) is the same event."""
     path = root(archive_root) / FETCH_LOG
     stamp = format_time(capture.fetched_at)
     if any(e.get("capture_id") == capture.capture_id and e.get("fetched_at") == stamp for e in read_jsonl(path)):
         return
     append_jsonl(path, {"capture_id": capture.capture_id, "source": capture.source,
-                        "source_kind": capture.source_kind, "fetched_at": stamp, "was_new": was_new})
+                        "source_kind": capture.source_kind, "fetched_at": stamp, "was_new": was_new,
+                        **(landing_mark(warehouse) if warehouse is not None else {})})
+
+
+def logged_captures(archive_root: Path, warehouse: Path | None = None) -> list[tuple[str, datetime]]:
+    """(capture id, fetch time) of every logged ingest of a capture still archived, oldest first: what a
+    rebuild replays. With `warehouse`: only ingests landed into it, and no retired capture."""
+    retired = retirements(archive_root) if warehouse is not None else {}
+    plan: dict[tuple[str, str], datetime] = {}
+    for event in read_jsonl(root(archive_root) / FETCH_LOG):
+        try:
+            cid, when = event["capture_id"], parse_time(event["fetched_at"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if cid in retired or not landed_here(event, warehouse) or not is_capture_dir(root(archive_root) / cid):
+            continue
+        plan[(cid, format_time(when))] = when
+    return sorted(((cid, when) for (cid, _), when in plan.items()), key=lambda p: (p[1], p[0]))

@@ -15,6 +15,7 @@ import pyarrow as pa
 from ingest.archive import utc
 from ingest.errors import IngestError
 from ingest.inferencex_archive import Capture
+from ingest.inferencex_routes import WORKFLOW_INFO_PARTS
 from ingest.inferencex_validate import CheckedFile
 
 _RECORDS_VIEW = "_inferencex_incoming_records"
@@ -118,3 +119,37 @@ def land_capture(con: duckdb.DuckDBPyConnection, capture: Capture, checked: list
     except duckdb.Error as exc:
         raise IngestError(f"landing capture {cid} failed, nothing was landed: {_one_line(exc)}") from exc
     return Landed(not exists, records_new, loaded_at)
+
+
+def unland_capture(con: duckdb.DuckDBPyConnection, capture_id: str) -> dict[str, int]:
+    """Remove one capture from the raw tables, inside the caller's transaction; raw table -> rows removed.
+
+    Records are stored once, under the first capture that brought them (their lineage). A record this
+    capture brought that a later capture also holds stays, re-attributed to the earliest remaining capture
+    holding it; only records no other capture holds are deleted."""
+    removed: dict[str, int] = {}
+    for table in ("inferencex_capture_records", "inferencex_files", "inferencex_fetches", "inferencex_captures"):
+        removed[table] = con.execute(f"delete from raw.{table} where capture_id = ?", [capture_id]).fetchall()[0][0]
+    part_of_kind = {kind: part for part, kind in WORKFLOW_INFO_PARTS.items()}
+    locator = "case record_kind " + " ".join(
+        f"when '{kind}' then '{part}['" for kind, part in part_of_kind.items()) + " else '[' end"
+    con.execute(f"""
+        update raw.inferencex_records as r
+        set capture_id = heir.capture_id, source_file = heir.source_file,
+            record_locator = heir.record_locator, fetched_at = heir.fetched_at
+        from (
+            select record_kind, record_sha256,
+                arg_min(cr.capture_id, (c.fetched_at, cr.capture_id, cr.source_file, cr.record_index)) as capture_id,
+                arg_min(cr.source_file, (c.fetched_at, cr.capture_id, cr.source_file, cr.record_index)) as source_file,
+                arg_min({locator} || cr.record_index || ']',
+                        (c.fetched_at, cr.capture_id, cr.source_file, cr.record_index)) as record_locator,
+                min(c.fetched_at) as fetched_at
+            from raw.inferencex_capture_records as cr
+            inner join raw.inferencex_captures as c using (capture_id)
+            group by record_kind, record_sha256
+        ) as heir
+        where r.capture_id = ? and r.record_kind = heir.record_kind and r.record_sha256 = heir.record_sha256""",
+                [capture_id])
+    removed["inferencex_records"] = con.execute("delete from raw.inferencex_records where capture_id = ?",
+                                                [capture_id]).fetchall()[0][0]
+    return removed

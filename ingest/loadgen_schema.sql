@@ -63,7 +63,7 @@ create table if not exists raw.loadgen_runs (
 -- one row per request line, typed as REQUEST_FIELDS (the constant `type` column dropped)
 create table if not exists raw.loadgen_requests (
     run_id                  varchar   not null,
-    request_id              varchar   not null,
+    request_id              varchar,             -- null only on a quarantined line that has none
     seq                     bigint,
     warmup                  boolean,
     worker                  bigint,
@@ -107,3 +107,19 @@ create table if not exists raw.loadgen_requests (
 -- Warehouses created before these fields existed gain them here (DDL above is for new ones).
 alter table raw.loadgen_runs add column if not exists simulated boolean;
 alter table raw.loadgen_requests add column if not exists connection_retries bigint;
+
+-- Record-level quarantine (docs/loadgen_warehouse.md "Landing rules"). A request line with problems (or a
+-- line that is not a request at all: not JSON, a half-written last line, a line of another run) lands in
+-- raw.loadgen_requests verbatim (`record`) with every reason; staging leaves it out. The run's own records,
+-- its end line and its summary.json, carry their reasons on the run row. Notes: what was accepted as is.
+alter table raw.loadgen_requests add column if not exists line_no bigint;            -- line in trace.jsonl
+alter table raw.loadgen_requests add column if not exists record varchar;            -- the line verbatim, when quarantined
+alter table raw.loadgen_requests add column if not exists quarantine_reasons varchar;  -- '; '-joined; null = usable
+alter table raw.loadgen_requests add column if not exists ingest_notes varchar;
+alter table raw.loadgen_requests alter column request_id drop not null;
+alter table raw.loadgen_runs add column if not exists end_line_no bigint;
+alter table raw.loadgen_runs add column if not exists end_record varchar;            -- end line verbatim, when quarantined
+alter table raw.loadgen_runs add column if not exists end_quarantine_reasons varchar;
+alter table raw.loadgen_runs add column if not exists end_ingest_notes varchar;
+alter table raw.loadgen_runs add column if not exists summary_quarantine_reasons varchar;
+alter table raw.loadgen_runs add column if not exists summary_ingest_notes varchar;

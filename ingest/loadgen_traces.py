@@ -1,12 +1,16 @@
 """Land loadgen runs (trace.jsonl + summary.json) in raw.loadgen_runs / raw.loadgen_requests.
 
-Request lines go straight from the file into DuckDB with `read_json(columns=...)` typed by
+Request lines of a clean trace go straight from the file into DuckDB with `read_json(columns=...)` typed by
 loadgen.records, so a 100 MB trace never passes through a Python row loop. Python reads only the header
-line, the last line (to skip a killed writer's torn line, as loadgen.trace.read_trace does) and the bytes
-for the sha256. Error paths re-scan the file in Python to name the exact file:line:field at fault.
+line, the last line (a killed writer's torn line) and the bytes for the sha256. A trace with problems is
+re-read in Python, line by line, to name and keep each bad line.
 
-Policy: a batch lands in one transaction, all or nothing. A run already landed with the same trace and
-summary is skipped; a trace that grew since it was landed (a live or killed run ingested early) replaces
+Policy: a batch lands in one transaction. A record with problems (a request line, the end line, the
+summary.json) lands verbatim, quarantined with every reason (ingest.loadgen_record_checks), and the rest of
+its run lands; with strict=True it fails the batch instead. A file that is not a trace (empty, not UTF-8,
+no run header) fails the batch. A clean trace is read by DuckDB in one scan; a trace with any problem is
+read again line by line, which keeps each line's number and text. A run already landed with the same
+trace and summary is skipped; a trace that grew since it was landed (a live or killed run ingested early) replaces
 that run's rows; any other trace reusing a landed run_id is a conflict and fails the batch.
 """
 
@@ -14,19 +18,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from ingest import archive, batch_archive
+from ingest import loadgen_record_checks as checks
 from ingest.batch_archive import Replay
 from ingest.errors import IngestError
 from ingest.land import connect
+from ingest.record_batch import join_reasons
+from ingest.record_checks import Findings
 from loadgen.records import END_FIELDS, REQUEST_FIELDS, RUN_FIELDS
 
 TRACE_NAME = "trace.jsonl"
@@ -51,8 +57,7 @@ class TraceFile:
     header: dict
     sha256: str
     size: int
-    land_bytes: int          # bytes DuckDB reads: the whole file, or up to a torn last line
-    torn_last_line: bool
+    torn_last_line: bool     # the last line is not JSON (a killed writer's): it lands quarantined
     summary_path: Path | None = None
     summary_text: str | None = None
     summary_sha256: str | None = None
@@ -78,8 +83,13 @@ class RunOutcome:
     run_id: str
     trace: Path
     action: str              # new | replaced | summary_updated | unchanged
-    status: str | None = None  # end line status; None = no end line (killed or still running)
-    requests: int = 0
+    status: str | None = None  # end line status; None = no (usable) end line (killed or still running)
+    requests: int = 0          # usable request lines landed
+    quarantined: list[str] = field(default_factory=list)  # `file:line: reasons` of each record quarantined
+
+    @property
+    def records_quarantined(self) -> int:
+        return len(self.quarantined)
 
 
 @dataclass
@@ -94,6 +104,14 @@ class TraceBatchSummary:
     @property
     def requests_landed(self) -> int:
         return sum(r.requests for r in self.runs if r.action in ("new", "replaced"))
+
+    @property
+    def records_quarantined(self) -> int:
+        return sum(r.records_quarantined for r in self.runs)
+
+    @property
+    def quarantined(self) -> list[str]:
+        return [q for r in self.runs for q in r.quarantined]
 
     @property
     def run_ids(self) -> list[str]:
@@ -163,6 +181,8 @@ def read_trace_file(path: Path, summary: Path | None = None) -> TraceFile:
     """Header, torn-line check, sha256 and the summary.json beside it (or `summary`, given explicitly).
     Raises IngestError (file:line)."""
     size = path.stat().st_size
+    if size == 0:
+        raise IngestError(f"{path}: empty file, not a trace (no run header); nothing was landed")
     with path.open("rb") as f:
         first = f.readline()
     try:
@@ -176,8 +196,11 @@ def read_trace_file(path: Path, summary: Path | None = None) -> TraceFile:
             raise IngestError(f"{path}:1: run header: field {name!r} is missing")
     if not isinstance(header["run_id"], str):
         raise IngestError(f"{path}:1: run header: field 'run_id' must be a string")
+    gpus = header.get("num_gpus")
+    if gpus is not None and (not isinstance(gpus, int) or isinstance(gpus, bool) or gpus < 1):
+        raise IngestError(f"{path}:1: run header: field 'num_gpus' is {gpus!r}, expected a positive integer")
 
-    land_bytes, torn = size, False
+    torn = False
     start = _last_line_start(path, size)
     if start > 0:  # the header is never the torn line: it was checked above
         with path.open("rb") as f:
@@ -186,10 +209,9 @@ def read_trace_file(path: Path, summary: Path | None = None) -> TraceFile:
         try:
             json.loads(last)
         except (json.JSONDecodeError, UnicodeDecodeError):
-            land_bytes, torn = start, True  # torn final line of a killed process: skipped
+            torn = True  # torn final line of a killed process: quarantined
 
-    tf = TraceFile(path=path, header=header, sha256=_sha256(path), size=size, land_bytes=land_bytes,
-                   torn_last_line=torn)
+    tf = TraceFile(path=path, header=header, sha256=_sha256(path), size=size, torn_last_line=torn)
     explicit = summary is not None
     summary = summary if explicit else path.parent / SUMMARY_NAME
     if (explicit or path.name == TRACE_NAME) and summary.is_file():
@@ -208,50 +230,6 @@ def read_trace_file(path: Path, summary: Path | None = None) -> TraceFile:
     return tf
 
 
-_PY_TYPES = {"VARCHAR": (str,), "BIGINT": (int,), "DOUBLE": (int, float), "BOOLEAN": (bool,), "JSON": (object,)}
-
-
-def _type_ok(value, duck_type: str) -> bool:
-    if value is None:
-        return True
-    if duck_type.endswith("[]"):
-        return isinstance(value, list) and all(_type_ok(v, duck_type[:-2]) for v in value)
-    if duck_type in ("BIGINT", "DOUBLE") and isinstance(value, bool):
-        return False
-    return isinstance(value, _PY_TYPES[duck_type])
-
-
-def locate_problem(tf: TraceFile) -> str | None:
-    """The first bad line of a trace as `file:line: reason`, by a full Python scan. Only called when
-    DuckDB rejected the file or a check failed, so the happy path never pays for it."""
-    types = {"request": dict(REQUEST_FIELDS), "end": dict(END_FIELDS)}
-    with tf.path.open("rb") as f:
-        data = f.read(tf.land_bytes)
-    for no, raw in enumerate(data.split(b"\n"), start=1):
-        if no == 1 or not raw.strip():
-            continue
-        where = f"{tf.path}:{no}"
-        try:
-            obj = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            return f"{where}: not valid JSON ({getattr(exc, 'msg', 'bad UTF-8')}); only a killed run's last line may be torn"
-        if not isinstance(obj, dict):
-            return f"{where}: a trace line must be a JSON object"
-        kind = obj.get("type")
-        if kind == "run":
-            return f"{where}: a second run header (the header must be line 1 only)"
-        if kind not in types:
-            return f"{where}: field 'type' is {kind!r}; expected 'request' or 'end'"
-        if obj.get("run_id") != tf.run_id:
-            return f"{where}: field 'run_id' is {obj.get('run_id')!r}, but the header says {tf.run_id!r}"
-        for name, duck_type in types[kind].items():
-            if not _type_ok(obj.get(name), duck_type):
-                return f"{where}: field {name!r} = {json.dumps(obj.get(name))[:60]} is not {duck_type}"
-        if kind == "request" and not obj.get("request_id"):
-            return f"{where}: field 'request_id' is missing"
-    return None
-
-
 def _columns_sql(columns: list[tuple[str, str]]) -> str:
     return "{" + ", ".join(f"'{name}': '{duck_type}'" for name, duck_type in columns) + "}"
 
@@ -260,63 +238,139 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
-# --------------------------------------------------------------------------- landing
+# --------------------------------------------------------------------------- staging the lines
+
+# staged beside the trace's own fields: where the line is, its text, what is wrong with it, what was
+# accepted as is, and what it parsed as (request, end, or null for a line that is neither)
+_BOOKKEEPING = [("line_no", "BIGINT"), ("record", "VARCHAR"), ("quarantine_reasons", "VARCHAR"),
+                ("ingest_notes", "VARCHAR"), ("_kind", "VARCHAR")]
+_ARROW_TYPES = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(),
+                "BIGINT[]": pa.list_(pa.int64()), "DOUBLE[]": pa.list_(pa.float64())}
 
 
-def _stage_lines(con: duckdb.DuckDBPyConnection, tf: TraceFile, scratch: Path) -> None:
-    """Every line of the trace into temp table _lg_lines (one DuckDB scan), or IngestError naming the line."""
-    source = tf.path
+def _stage_fast(con: duckdb.DuckDBPyConnection, tf: TraceFile) -> bool:
+    """Every line into temp table _lg_lines with one DuckDB scan. False when the trace needs the
+    line-by-line path: DuckDB could not read it, or some line has a problem (which then needs its line
+    number and text, which this scan does not keep)."""
     if tf.torn_last_line:
-        # DuckDB reads whole files; give it a copy without the torn tail (killed runs only, so rare)
-        source = scratch / f"{uuid.uuid4().hex}.jsonl"
-        with tf.path.open("rb") as src, source.open("wb") as dst:
-            shutil.copyfileobj(_Limited(src, tf.land_bytes), dst)
-    sql = (f"create or replace temp table _lg_lines as select * from read_json(?, format='newline_delimited', "
-           f"columns={_columns_sql(_LINE_COLUMNS)})")
+        return False
+    sql = (f"create or replace temp table _lg_lines as select *, null::bigint as line_no, null::varchar as record, "
+           f"null::varchar as quarantine_reasons, null::varchar as ingest_notes, type as _kind "
+           f"from read_json(?, format='newline_delimited', columns={_columns_sql(_LINE_COLUMNS)})")
     try:
-        con.execute(sql, [str(source)])
-    except duckdb.Error as exc:
-        raise IngestError(locate_problem(tf) or f"{tf.path}: cannot read trace: {_one_line(exc)}") from None
-    # Checks in SQL over the staged lines. Blank lines come back as all-null rows (fine), but so would an
-    # object without a `type`; when untyped rows exist the Python scan tells the two apart.
-    checks = con.execute(
-        """select
-               count(*) filter (where type = 'run'),
-               count(*) filter (where type not in ('run', 'request', 'end')),
-               count(*) filter (where type in ('request', 'end') and run_id is distinct from ?),
-               count(*) filter (where type = 'request' and (request_id is null or request_id = '')),
-               count(*) filter (where type = 'end'),
-               count(*) filter (where type is null)
-           from _lg_lines""", [tf.run_id]).fetchone()
-    n_run, n_unknown, n_foreign, n_no_id, n_end, n_untyped = checks
-    if n_run != 1 or n_unknown or n_foreign or n_no_id or n_end > 1:
-        raise IngestError(locate_problem(tf) or f"{tf.path}: inconsistent trace (run headers {n_run}, "
-                                                f"unknown types {n_unknown}, foreign run_ids {n_foreign}, "
-                                                f"end lines {n_end})")
-    if n_untyped:
-        problem = locate_problem(tf)
-        if problem:
-            raise IngestError(problem)
+        con.execute(sql, [str(tf.path)])
+    except duckdb.Error:
+        return False
+    # blank lines are skipped by read_json, so a row without `type` is a line without one
+    (problems,) = con.execute(
+        f"""select count(*) filter (where type = 'run') <> 1
+                or count(*) filter (where type is null or type not in ('run', 'request', 'end')) > 0
+                or count(*) filter (where type in ('request', 'end') and run_id is distinct from ?) > 0
+                or count(*) filter (where type = 'end') > 1
+                or count(*) filter (where type = 'end' and (status is null or status not in
+                                    ({', '.join(f"'{s}'" for s in checks.END_STATUSES)})
+                                    or duration_s < 0 or requests_written < 0 or end_unix_ns < 0)) > 0
+                or count(*) filter (where type = 'request' and {checks.request_value_reasons_sql()} is not null) > 0
+                or count(request_id) filter (where type = 'request')
+                   <> count(distinct request_id) filter (where type = 'request')
+            from _lg_lines""", [tf.run_id]).fetchall()[0]  # fetchall: a later register() needs the result done
+    if problems:
+        return False
+    con.execute("delete from _lg_lines where type = 'run'")
+    return True
 
 
-class _Limited:
-    """File wrapper that stops after `limit` bytes (for copying a trace without its torn tail)."""
+def _stage_by_line(con: duckdb.DuckDBPyConnection, tf: TraceFile) -> None:
+    """Every line after the header into _lg_lines, read one by one with every problem recorded. A line
+    that is neither a usable request nor the (first) end line is staged as a quarantined request row,
+    so it lands verbatim with its reasons."""
+    try:
+        text = tf.path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"{tf.path}: not UTF-8 text ({exc.reason} at byte {exc.start}); nothing was landed") from None
+    lines = text.split("\n")
+    numbered = [(no, line) for no, line in enumerate(lines[1:], start=2) if line.strip()]
+    names = [n for n, _ in _LINE_COLUMNS]
+    rows: dict[str, list] = {n: [] for n, _ in _LINE_COLUMNS + _BOOKKEEPING}
+    have_end = False
+    for i, (no, line) in enumerate(numbered):
+        kind, typed, findings = checks.check_line(line, tf.run_id, is_last=i == len(numbered) - 1)
+        if kind == "end" and have_end:
+            findings.problem("a second end line (a trace has at most one)")
+            kind = None
+        have_end = have_end or kind == "end"
+        row = dict.fromkeys(names)
+        row.update({k: v for k, v in typed.items() if k in row})
+        row.update(type="end" if kind == "end" else "request", run_id=tf.run_id, line_no=no, record=line,
+                   quarantine_reasons=join_reasons(findings.reasons), ingest_notes=join_reasons(findings.notes),
+                   _kind=kind)
+        if kind != "request" and kind != "end":
+            row["request_id"] = typed.get("request_id")
+        for n in rows:
+            rows[n].append(row.get(n))
+    table = pa.table({n: pa.array(rows[n], _ARROW_TYPES[t]) for n, t in _LINE_COLUMNS + _BOOKKEEPING})
+    con.register("_lg_arrow", table)
+    try:
+        con.execute("create or replace temp table _lg_lines as select * from _lg_arrow")
+    finally:
+        con.unregister("_lg_arrow")
+    value_reasons = checks.request_value_reasons_sql()
+    con.execute(f"update _lg_lines set quarantine_reasons = nullif(concat_ws('; ', quarantine_reasons, "
+                f"{value_reasons}), '') where _kind = 'request'")
+    con.execute("""
+        update _lg_lines set quarantine_reasons = concat_ws('; ', quarantine_reasons,
+                   'request_id ' || dup.request_id || ' repeats line ' || dup.first_line)
+        from (select line_no, request_id, min(line_no) over (partition by request_id) as first_line
+              from _lg_lines where _kind = 'request' and request_id is not null) as dup
+        where _lg_lines.line_no = dup.line_no and dup.line_no > dup.first_line""")
 
-    def __init__(self, f, limit: int):
-        self.f, self.left = f, limit
 
-    def read(self, n: int = -1) -> bytes:
-        if self.left <= 0:
-            return b""
-        n = self.left if n is None or n < 0 else min(n, self.left)
-        data = self.f.read(n)
-        self.left -= len(data)
-        return data
+def _stage_lines(con: duckdb.DuckDBPyConnection, tf: TraceFile) -> None:
+    """Every line of the trace as view _lg_lines of `con`. Staged in a private in-memory DuckDB: a trace
+    DuckDB cannot read must not abort the warehouse's transaction, which holds the whole batch."""
+    scratch = duckdb.connect()
+    try:
+        if not _stage_fast(scratch, tf):
+            _stage_by_line(scratch, tf)
+        con.register("_lg_lines", scratch.sql("select * from _lg_lines").to_arrow_table())
+    finally:
+        scratch.close()
+
+
+def _quarantined_lines(con: duckdb.DuckDBPyConnection, tf: TraceFile) -> list[str]:
+    return [f"{tf.path}:{no}: {reasons}" for no, reasons in con.execute(
+        "select line_no, quarantine_reasons from _lg_lines where quarantine_reasons is not null "
+        "order by line_no").fetchall()]
+
+
+_SUMMARY_INPUT_COLUMNS = ["seq", "warmup", "error_class", "success", "input_tokens", "output_tokens", "ttft_ms",
+                          "tpot_ms", "e2el_ms", "itl_ms"]
+
+
+def _summary_reasons(con: duckdb.DuckDBPyConnection, tf: TraceFile, requests_sql: str, params: list,
+                     end_duration_s: float | None, end_main_start_offset_ns: int | None) -> Findings:
+    """Findings on the run's summary.json against its usable request rows (`requests_sql` selects them)."""
+    doc = json.loads(tf.summary_text)
+    cur = con.execute(f"select {', '.join(_SUMMARY_INPUT_COLUMNS)} from ({requests_sql})", params)
+    requests = [dict(zip(_SUMMARY_INPUT_COLUMNS, r)) for r in cur.fetchall()]
+    for r in requests:
+        r["itl_ms"] = r["itl_ms"] or []
+    duration = end_duration_s
+    if duration is None:
+        # a run without (usable) end line: fct_runs estimates the duration, first arrival to last chunk
+        (duration,) = con.execute(
+            f"""select (max(send_offset_ns + coalesce(chunk_ns[num_chunks], 0))
+                        - coalesce(?, min(coalesce(scheduled_offset_ns, send_offset_ns)))) / 1e9
+                from ({requests_sql}) where not warmup and coalesce(error_class <> 'cancelled', true)""",
+            [end_main_start_offset_ns, *params]).fetchall()[0]
+    return checks.check_summary(doc, requests, duration, tf.header.get("num_gpus"))
 
 
 def _landed(con: duckdb.DuckDBPyConnection, run_id: str):
-    return con.execute("select trace_sha256, trace_bytes, summary_sha256, trace_file from raw.loadgen_runs "
-                       "where run_id = ?", [run_id]).fetchone()
+    # fetchall, never fetchone: registering the staged lines later needs every result finished
+    rows = con.execute("select trace_sha256, trace_bytes, summary_sha256, trace_file from raw.loadgen_runs "
+                       "where run_id = ?", [run_id]).fetchall()
+    return rows[0] if rows else None
 
 
 def _decide(con: duckdb.DuckDBPyConnection, tf: TraceFile) -> str:
@@ -337,17 +391,26 @@ def _decide(con: duckdb.DuckDBPyConnection, tf: TraceFile) -> str:
 
 
 def _insert_run(con: duckdb.DuckDBPyConnection, tf: TraceFile, batch_id: str, loaded_at: datetime,
-                requests: int) -> None:
+                requests: int, summary: Findings | None) -> None:
     header_values = [json.dumps(tf.header.get(n)) if t == "JSON" else tf.header.get(n)
                      for n, t in _HEADER_COLUMNS]
     header_exprs = [f"?::{t}" for _, t in _HEADER_COLUMNS]
-    end_exprs = [f"(select {n} from _lg_lines where type = 'end')" for n, _ in _END_COLUMNS]
+    # a quarantined end line lands verbatim (end_record) and its typed columns stay null: the run reads
+    # as one without end line (status incomplete, duration estimated) until the trace is fixed
+    end_exprs = [f"(select {n} from _lg_lines where type = 'end' and quarantine_reasons is null)"
+                 for n, _ in _END_COLUMNS]
+    end_quarantine = [f"(select {n} from _lg_lines where type = 'end')"
+                      for n in ("line_no", "case when quarantine_reasons is not null then record end",
+                                "quarantine_reasons", "ingest_notes")]
     columns = (["run_id"] + [n for n, _ in _HEADER_COLUMNS] + [end_column(n) for n, _ in _END_COLUMNS]
-               + ["summary", "summary_file", "summary_sha256", "trace_file", "trace_sha256", "trace_bytes",
-                  "torn_last_line", "requests_landed", "batch_id", "loaded_at"])
-    exprs = (["?"] + header_exprs + end_exprs + ["?::json", "?", "?", "?", "?", "?", "?", "?", "?", "?"])
+               + ["end_line_no", "end_record", "end_quarantine_reasons", "end_ingest_notes"]
+               + ["summary", "summary_file", "summary_sha256", "summary_quarantine_reasons", "summary_ingest_notes",
+                  "trace_file", "trace_sha256", "trace_bytes", "torn_last_line", "requests_landed", "batch_id",
+                  "loaded_at"])
+    exprs = (["?"] + header_exprs + end_exprs + end_quarantine + ["?::json"] + ["?"] * 11)
     params = ([tf.run_id] + header_values
               + [tf.summary_text, tf.summary_file, tf.summary_sha256,
+                 join_reasons(summary.reasons) if summary else None, join_reasons(summary.notes) if summary else None,
                  tf.trace_file, tf.sha256, tf.size, tf.torn_last_line, requests, batch_id, loaded_at])
     try:
         con.execute(f"insert into raw.loadgen_runs ({', '.join(columns)}) select {', '.join(exprs)}", params)
@@ -355,25 +418,57 @@ def _insert_run(con: duckdb.DuckDBPyConnection, tf: TraceFile, batch_id: str, lo
         raise IngestError(f"{tf.path}:1: run header: {_one_line(exc)}") from None
 
 
+def _refuse_if_strict(strict: bool, quarantined: list[str]) -> None:
+    if strict and quarantined:
+        more = f" (and {len(quarantined) - 1} more record(s) with problems)" if len(quarantined) > 1 else ""
+        raise IngestError(f"{quarantined[0]}{more}; nothing was landed (--strict)")
+
+
+def _summary_line(tf: TraceFile, findings: Findings | None) -> list[str]:
+    return [f"{tf.summary_file}: {join_reasons(findings.reasons)}"] if findings and findings.reasons else []
+
+
 def _land_one(con: duckdb.DuckDBPyConnection, tf: TraceFile, action: str, batch_id: str,
-              loaded_at: datetime, scratch: Path) -> RunOutcome:
+              loaded_at: datetime, strict: bool) -> RunOutcome:
     if action == "summary_updated":
-        con.execute("update raw.loadgen_runs set summary = ?::json, summary_file = ?, summary_sha256 = ? "
-                    "where run_id = ?", [tf.summary_text, str(tf.summary_path), tf.summary_sha256, tf.run_id])
+        end_duration, main_start = con.execute(
+            "select end_duration_s, end_main_start_offset_ns from raw.loadgen_runs where run_id = ?",
+            [tf.run_id]).fetchall()[0]
+        findings = _summary_reasons(con, tf, "select * from raw.loadgen_requests where run_id = ? and "
+                                    "quarantine_reasons is null", [tf.run_id], end_duration, main_start)
+        quarantined = _summary_line(tf, findings)
+        _refuse_if_strict(strict, quarantined)
+        con.execute("update raw.loadgen_runs set summary = ?::json, summary_file = ?, summary_sha256 = ?, "
+                    "summary_quarantine_reasons = ?, summary_ingest_notes = ? where run_id = ?",
+                    [tf.summary_text, tf.summary_file, tf.summary_sha256, join_reasons(findings.reasons),
+                     join_reasons(findings.notes), tf.run_id])
         status, n = con.execute("select end_status, requests_landed from raw.loadgen_runs where run_id = ?",
-                                [tf.run_id]).fetchone()
-        return RunOutcome(tf.run_id, tf.path, action, status, n)
-    _stage_lines(con, tf, scratch)
+                                [tf.run_id]).fetchall()[0]
+        return RunOutcome(tf.run_id, tf.path, action, status, n, quarantined)
+    _stage_lines(con, tf)
+    quarantined = _quarantined_lines(con, tf)
+    _refuse_if_strict(strict, quarantined)
+    findings = None
+    if tf.summary_text is not None:
+        end_duration, main_start = con.execute(
+            "select any_value(duration_s), any_value(main_start_offset_ns) from _lg_lines "
+            "where type = 'end' and quarantine_reasons is null").fetchall()[0]
+        findings = _summary_reasons(con, tf, "select * from _lg_lines where type = 'request' and "
+                                    "quarantine_reasons is null", [], end_duration, main_start)
+        quarantined += _summary_line(tf, findings)
+        _refuse_if_strict(strict, quarantined)
     if action == "replaced":
         con.execute("delete from raw.loadgen_requests where run_id = ?", [tf.run_id])
         con.execute("delete from raw.loadgen_runs where run_id = ?", [tf.run_id])
     cols = ", ".join(_REQUEST_COLUMNS)
-    con.execute(f"insert into raw.loadgen_requests ({cols}, loaded_at) "
-                f"select {cols}, ? from _lg_lines where type = 'request'", [loaded_at])
-    (n,) = con.execute("select count(*) from _lg_lines where type = 'request'").fetchone()
-    _insert_run(con, tf, batch_id, loaded_at, n)
-    (status,) = con.execute("select end_status from raw.loadgen_runs where run_id = ?", [tf.run_id]).fetchone()
-    return RunOutcome(tf.run_id, tf.path, action, status, n)
+    con.execute(f"insert into raw.loadgen_requests ({cols}, line_no, record, quarantine_reasons, ingest_notes, "
+                f"loaded_at) select {cols}, line_no, case when quarantine_reasons is not null then record end, "
+                f"quarantine_reasons, ingest_notes, ? from _lg_lines where type = 'request'", [loaded_at])
+    (n,) = con.execute("select count(*) from _lg_lines where type = 'request' and quarantine_reasons is null"
+                       ).fetchall()[0]
+    _insert_run(con, tf, batch_id, loaded_at, n, findings)
+    (status,) = con.execute("select end_status from raw.loadgen_runs where run_id = ?", [tf.run_id]).fetchall()[0]
+    return RunOutcome(tf.run_id, tf.path, action, status, n, quarantined)
 
 
 def _dedupe(traces: list[TraceFile]) -> list[TraceFile]:
@@ -397,9 +492,11 @@ def _dedupe(traces: list[TraceFile]) -> list[TraceFile]:
 
 
 def ingest_traces(paths: list[Path], warehouse: Path, *, archive_root: Path | None = None,
-                  replay: Replay | None = None) -> TraceBatchSummary:
+                  replay: Replay | None = None, strict: bool = False) -> TraceBatchSummary:
     """Land every trace under `paths` in one transaction, archiving each run's trace and summary under
-    archive_root (default: the configured archive) before it commits. Raises IngestError (nothing landed).
+    archive_root (default: the configured archive) before it commits. Records with problems land
+    quarantined (RunOutcome.quarantined); strict: any such record fails the batch instead. Raises
+    IngestError (nothing landed) for a file that is not a trace, a conflict, or a database failure.
     replay: land a logged batch again (semibench rebuild), nothing archived or logged."""
     if not paths:
         raise IngestError("no input paths given")
@@ -424,24 +521,23 @@ def ingest_traces(paths: list[Path], warehouse: Path, *, archive_root: Path | No
     logged: list[dict] = []
     con = connect(Path(warehouse))
     try:
-        with tempfile.TemporaryDirectory(prefix="semibench-traces-") as scratch:
-            con.begin()
-            try:
-                for tf in traces:
-                    action = _decide(con, tf)
-                    if action == "unchanged":
-                        status, n = con.execute("select end_status, requests_landed from raw.loadgen_runs "
-                                                "where run_id = ?", [tf.run_id]).fetchone()
-                        batch.runs.append(RunOutcome(tf.run_id, tf.path, action, status, n))
-                        continue
-                    batch.runs.append(_land_one(con, tf, action, batch.batch_id, loaded_at, Path(scratch)))
-                if replay is None:
-                    # the archive holds the inputs before the warehouse does
-                    logged = [_archive_run(archive_root, tf, batch_id, loaded_at) for tf in traces]
-                con.commit()
-            except BaseException:
-                con.rollback()
-                raise
+        con.begin()
+        try:
+            for tf in traces:
+                action = _decide(con, tf)
+                if action == "unchanged":
+                    status, n = con.execute("select end_status, requests_landed from raw.loadgen_runs "
+                                            "where run_id = ?", [tf.run_id]).fetchall()[0]
+                    batch.runs.append(RunOutcome(tf.run_id, tf.path, action, status, n))
+                    continue
+                batch.runs.append(_land_one(con, tf, action, batch.batch_id, loaded_at, strict))
+            if replay is None:
+                # the archive holds the inputs before the warehouse does
+                logged = [_archive_run(archive_root, tf, batch_id, loaded_at) for tf in traces]
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
     except duckdb.Error as exc:
         raise IngestError(f"{warehouse}: landing traces failed, nothing was landed: {_one_line(exc)}") from None
     finally:
@@ -449,7 +545,7 @@ def ingest_traces(paths: list[Path], warehouse: Path, *, archive_root: Path | No
     if replay is None:
         try:
             batch_archive.append_ingest_log(archive_root, FAMILY, {
-                "batch_id": batch_id, "ingested_at": archive.format_time(loaded_at), "mode": "strict",
+                "batch_id": batch_id, "ingested_at": archive.format_time(loaded_at), "mode": "strict" if strict else "quarantine",
                 "paths": [str(p) for p in paths], "runs": logged,
                 **batch_archive.landing_mark(warehouse)})  # rebuild replays only its own warehouse's batches
         except OSError as exc:

@@ -66,18 +66,19 @@ def print_build_problems(dbt_result) -> None:
 
 @app.command()
 def run(
-    live: bool = typer.Option(False, "--live", help="Fetch the InferenceMAX files from the configured base_url instead of the bundled sample."),
-    from_dir: Optional[Path] = typer.Option(None, "--from", help="Ingest a directory of already-downloaded JSON files (served or legacy names, or an archive snapshot) instead of the sample.", exists=True, file_okay=False),
+    live: bool = typer.Option(False, "--live", help="Fetch the InferenceMAX files from the configured base_url instead of the bundled real data."),
+    from_dir: Optional[Path] = typer.Option(None, "--from", help="Ingest a directory of already-downloaded JSON files (served or legacy names, or an archive snapshot) instead of the bundled real data.", exists=True, file_okay=False),
+    synthetic: bool = typer.Option(False, "--synthetic", help="Land the GENERATED test sample (sample_data/inferencemax and the sample event logs) instead of the bundled real data: for tests and benchmarks only; the report labels it synthetic on top."),
     config: Optional[Path] = typer.Option(None, "--config", help="YAML config (base URL, models, sequences, timeouts, retries, archive options; alerts). Defaults are built in.", exists=True, dir_okay=False),
-    fetched_at: Optional[str] = typer.Option(None, "--fetched-at", metavar="ISO-TIME", help="When the ingested capture was taken (no zone means UTC); orders snapshots for 'latest' and coverage. Default: the files' own time if they carry one, else now."),
+    fetched_at: Optional[str] = typer.Option(None, "--fetched-at", metavar="ISO-TIME", help="When the ingested capture was taken (no zone means UTC); orders snapshots for 'latest' and coverage. Default: the files' own time if they carry one, else now (the bundled dashboard snapshot: 2025-10-23)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars; only the summary."),
-    loadgen_demo: bool = typer.Option(True, "--loadgen-demo/--no-loadgen-demo", help="Also run a short load test (a few seconds) against an in-process serve-sim and land it, so fct_runs and the InferenceMAX placement have a run (offline; only with the bundled sample data, never with --live/--from; flagged simulated)."),
+    loadgen_demo: bool = typer.Option(True, "--loadgen-demo/--no-loadgen-demo", help="Also run a short load test (a few seconds) against an in-process serve-sim and land it, so fct_runs and the InferenceMAX placement have a run (offline; only with the bundled or --synthetic data, never with --live/--from; flagged simulated, and the report says so on top)."),
     report: bool = typer.Option(True, "--report/--no-report", help="After publishing, write the HTML + Markdown report (see `semibench report`) to reports/<timestamp>/ (SEMIBENCH_REPORTS) and point reports/latest at it."),
     strict: bool = typer.Option(False, "--strict", help="InferenceMAX: " + STRICT_HELP),
     allow_partial: bool = typer.Option(False, "--allow-partial", help="InferenceMAX: " + ALLOW_PARTIAL_HELP),
     once: bool = typer.Option(False, "--once", help=f"For cron and systemd timers: no progress bars, recorded as trigger 'once'. Every run takes the run lock; if another run holds it, exit {EXIT_LOCKED} at once (recorded as skipped_locked), so missed or overlapping runs are dropped, never stacked."),
 ) -> None:
-    """The main job: check, ingest a snapshot (bundled sample by default, offline) and a short serve-sim load test, dbt build, publish, report, summarize. One run at a time (run lock); every run is recorded in the run log (`semibench runs`)."""
+    """The main job: check, ingest (by default, offline, the bundled real published data: an InferenceX API capture, the InferenceMAX dashboard snapshot of 2025-10-23 and InferenceMAX run aggregates) and a short serve-sim load test, dbt build, publish, report, summarize. One run at a time (run lock); every run is recorded in the run log (`semibench runs`)."""
     from ingest.cli import parse_fetched_at
     from ingest.errors import IngestError
     from semibench.ops.config import load_ops_config
@@ -85,9 +86,9 @@ def run(
     from semibench.ops.guard import guarded_run, resolve_trigger
     from semibench.pipeline import run_pipeline
 
-    if live and from_dir:
-        fail("--live and --from are exclusive")
-    source = "live" if live else ("dir" if from_dir else "sample")
+    if live + bool(from_dir) + synthetic > 1:
+        fail("--live, --from and --synthetic are exclusive")
+    source = "live" if live else ("dir" if from_dir else ("synthetic" if synthetic else "bundled"))
     try:
         when = parse_fetched_at(fetched_at)
         ops = load_ops_config(config)
@@ -117,6 +118,8 @@ def print_summary(summary, record=None) -> None:
     build = summary.build
     if record is not None:
         print(f"run           {record.run_id} ({record.trigger}) {record.status}")
+    if summary.data_sources is not None:
+        print(f"data          {summary.data_sources.line}")
     print(f"snapshot      {summary.snapshot_id} ({'new' if summary.snapshot_was_new else 'already landed'})")
     for problem in summary.archive_problems:
         print(f"ARCHIVE       damaged: {problem} (see `semibench check`)")
@@ -134,9 +137,13 @@ def print_summary(summary, record=None) -> None:
                   f"median interactivity {figures['median_interactivity']:.0f} tok/s/user"
                   if figures and figures["p99_ttft_ms"] is not None else "not in fct_runs (build failed?)")
         print(f"loadgen run   {summary.loadgen_run_id} (serve-sim demo): {detail}")
+    if summary.bundled is not None:
+        print(f"bundled       InferenceX capture {summary.bundled.inferencex_capture}: "
+              f"{summary.bundled.inferencex_records_new} new records; run aggregates: "
+              f"{summary.bundled.agg_records_landed} new records (sample_data/real, see its PROVENANCE.md)")
     if summary.sample_event_logs:
         print("event logs    " + ", ".join(f"{name}: {n} new records" for name, n in summary.sample_event_logs.items())
-              + " (bundled samples)")
+              + " (SYNTHETIC samples)")
     if summary.lake is not None:
         print(f"raw lake      {summary.lake}")
     if summary.report or summary.report_error:

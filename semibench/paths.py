@@ -29,13 +29,19 @@ def archive_dir() -> Path:
     return _env_path("SEMIBENCH_ARCHIVE", PROJECT_DIR / "archive")
 
 
+def bundled_dir() -> Path:
+    """Real published benchmark results bundled with the project: what the offline default run lands
+    (sample_data/real/PROVENANCE.md says where each file comes from)."""
+    return PROJECT_DIR / "sample_data" / "real"
+
+
 def sample_dir() -> Path:
-    """The bundled sample InferenceMAX snapshot (the embedded default)."""
+    """The SYNTHETIC InferenceMAX sample snapshot (tests, benchmarks, `semibench run --synthetic`)."""
     return PROJECT_DIR / "sample_data" / "inferencemax"
 
 
 def sample_event_dir(family: str) -> Path:
-    """Bundled synthetic event logs: 'eval_events' or 'vllm_results'."""
+    """Synthetic event logs for tests: 'eval_events' or 'vllm_results'."""
     return PROJECT_DIR / "sample_data" / family
 
 

@@ -1,4 +1,4 @@
-"""The main job: check -> ingest -> sample event logs -> loadgen demo -> raw lake -> dbt build -> publish -> describe ->
+"""The main job: check -> ingest -> bundled sources (or the synthetic event logs) -> loadgen demo -> raw lake -> dbt build -> publish -> describe ->
 report, as a list of named steps.
 
 Each step is a function of the shared PipelineState; `run_steps` times each one and reports it to an
@@ -38,7 +38,9 @@ class PipelineSummary:
     rows_landed: int | None = None  # raw points landed (0 when the snapshot was already in the warehouse)
     loadgen_run_id: str | None = None
     loadgen_figures: dict | None = None  # the demo run as fct_runs reports it (None if not built)
-    sample_event_logs: dict[str, int] = field(default_factory=dict)  # records landed per bundled event log
+    sample_event_logs: dict[str, int] = field(default_factory=dict)  # records landed per synthetic event log (--synthetic)
+    bundled: "BundledLanding | None" = None  # semibench.bundled: what the default run landed besides the dashboard
+    data_sources: "DataSources | None" = None  # semibench.data_sources: what the published warehouse shows, as of when
     report: "ReportPaths | None" = None  # semibench.report.ReportPaths
     report_error: str | None = None
     lake: "SyncSummary | None" = None  # ingest.lake.SyncSummary
@@ -129,7 +131,7 @@ def quarantine_by_family(db: Path) -> dict[str, int]:
 @dataclass
 class PipelineState:
     """What the steps share: their inputs, and the summary they fill in."""
-    source: str = "sample"
+    source: str = "bundled"  # bundled (real, offline) | synthetic (test sample) | dir | live
     from_dir: Path | None = None
     config_path: Path | None = None
     warehouse: Path | None = None
@@ -170,23 +172,41 @@ def step_ingest(state: PipelineState) -> None:
     from ingest.inferencemax import ingest_inferencemax
 
     config = load_config(state.config_path)
-    from_dir = state.from_dir
-    if state.source == "sample":
+    from_dir, fetched_at = state.from_dir, state.fetched_at
+    if state.source == "bundled":
+        from semibench import bundled
+
+        from_dir, fetched_at = bundled.dashboard_dir(), fetched_at or bundled.DASHBOARD_FETCHED_AT
+    elif state.source == "synthetic":
         from_dir = paths.sample_dir()
     elif state.source == "live":
         from_dir = None
     result = ingest_inferencemax(config, from_dir=from_dir, warehouse=state.warehouse,
                                  archive_root=state.archive_root, progress=state.progress,
-                                 fetched_at=state.fetched_at, strict=state.strict, allow_partial=state.allow_partial)
+                                 fetched_at=fetched_at, strict=state.strict, allow_partial=state.allow_partial)
     state.summary.snapshot_id, state.summary.snapshot_was_new = result.snapshot_id, result.was_new
     state.summary.rows_landed = result.record_count if result.was_new else 0
     state.summary.records_quarantined = result.records_quarantined
 
 
+def step_bundled_sources(state: PipelineState) -> str:
+    """The offline default's other real sources: the InferenceX API capture and the InferenceMAX run
+    aggregates bundled in sample_data/real/. Content-addressed: re-runs land nothing new."""
+    if state.source != "bundled":
+        return "skipped"
+    from semibench.bundled import land_bundled_sources
+
+    landed = land_bundled_sources(Path(state.warehouse or paths.warehouse_path()), state.archive_root,
+                                  state.config_path)
+    state.summary.bundled = landed
+    state.summary.records_quarantined += landed.records_quarantined
+    return "success"
+
+
 def step_sample_event_logs(state: PipelineState) -> str:
-    """The embedded default also carries the two event-log families (tool-use eval shards, vLLM results),
-    so an offline run shows all three kinds of data meeting. Content-hashed: re-runs land nothing new."""
-    if state.source != "sample":
+    """--synthetic only: the generated event-log samples (tool-use eval shards, vLLM results), so tests see
+    all three kinds of data meeting. Content-hashed: re-runs land nothing new."""
+    if state.source != "synthetic":
         return "skipped"
     from ingest.eval_events import ingest_eval_events
     from ingest.vllm_results import ingest_vllm_results
@@ -201,9 +221,9 @@ def step_sample_event_logs(state: PipelineState) -> str:
 
 def step_loadgen_demo(state: PipelineState) -> str:
     """A short load test against an in-process serve-sim, landed, so fct_runs and the placement mart have a run.
-    Only with the bundled sample data: a production run (--live, --from) must never land a simulated run among the
-    user's own (the demo is flagged simulated anyway)."""
-    if not state.loadgen_demo or state.source != "sample":
+    Only with the bundled or synthetic data: a production run (--live, --from) must never land a simulated run among
+    the user's own (the demo is flagged simulated anyway, and the report says so on top)."""
+    if not state.loadgen_demo or state.source not in ("bundled", "synthetic"):
         return "skipped"
     from semibench.loadgen_demo import run_and_land_demo
 
@@ -249,6 +269,9 @@ def step_describe(state: PipelineState) -> None:
     db = summary.build.published if summary.build and summary.build.published else Path(state.warehouse or paths.warehouse_path())
     summary.table_rows, summary.hw_keys = describe_warehouse(db)
     summary.quarantine_by_family = quarantine_by_family(db)
+    from semibench.data_sources import describe_sources_of
+
+    summary.data_sources = describe_sources_of(db)
     if summary.loadgen_run_id:
         from semibench.loadgen_demo import demo_run_figures
 
@@ -272,6 +295,7 @@ def step_report(state: PipelineState) -> str:
 PIPELINE_STEPS: list[tuple[str, Step]] = [
     ("check", step_check),
     ("ingest", step_ingest),
+    ("bundled_sources", step_bundled_sources),
     ("sample_event_logs", step_sample_event_logs),
     ("loadgen_demo", step_loadgen_demo),
     ("lake", step_lake),
@@ -298,12 +322,13 @@ def run_steps(steps: list[tuple[str, Step]], state: PipelineState, on_step: OnSt
     return state.summary
 
 
-def run_pipeline(*, source: str = "sample", from_dir: Path | None = None, config_path: Path | None = None,
+def run_pipeline(*, source: str = "bundled", from_dir: Path | None = None, config_path: Path | None = None,
                  warehouse: Path | None = None, published: Path | None = None, archive_root: Path | None = None,
                  progress: bool = True, fetched_at: datetime | None = None,
                  loadgen_demo: bool = True, report: bool = True, report_dir: Path | None = None,
                  on_step: OnStep | None = None, strict: bool = False, allow_partial: bool = False) -> PipelineSummary:
-    """source: 'sample' (bundled snapshot, offline), 'live' (fetch base_url from config) or 'dir' (from_dir).
+    """source: 'bundled' (the real published data in sample_data/real, offline), 'synthetic' (the generated
+    test sample), 'live' (fetch base_url from config) or 'dir' (from_dir).
     loadgen_demo: also run a short load test against an in-process serve-sim and land it (offline).
     report: render the HTML + Markdown report after publishing.
     on_step(name, status, seconds, error) is told about every step as it ends (the run log uses it)."""

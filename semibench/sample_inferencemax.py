@@ -1,7 +1,8 @@
 """Deterministic generator of a *synthetic* InferenceMAX dashboard snapshot.
 
-The bundled sample under ``sample_data/inferencemax/`` (the embedded default the ingester lands when
-no live fetch is requested) is the output of :func:`generate_sample`. None of its numbers come from
+The synthetic sample under ``sample_data/inferencemax/`` (for tests and benchmarks; `semibench run
+--synthetic` lands it, the default run lands the real data in ``sample_data/real/``) is the output of
+:func:`generate_sample`. None of its numbers come from
 the real dashboard: they are drawn from a small performance model with a seeded ``random.Random``,
 shaped like the served files (18 bare JSON arrays, served names, the dashboard's point fields, floats
 rounded to 3 decimals, sorted keys, no trailing newline).

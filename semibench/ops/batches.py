@@ -1,7 +1,7 @@
 """Landed batches of every family, and retiring one: `semibench batches [retire ID --why ...]`.
 
-A batch is what one ingest landed: an InferenceMAX snapshot, an eval-events or vLLM-results batch, a
-loadgen traces batch (one run for `semibench loadgen` and the demo). Retiring removes every raw row of
+A batch is what one ingest landed: an InferenceMAX snapshot, an InferenceX capture, an eval-events or
+vLLM-results batch, a loadgen traces batch (one run for `semibench loadgen` and the demo). Retiring removes every raw row of
 the batch from the build warehouse in one transaction and records the retirement in
 `<archive>/retirements.jsonl`, which `semibench rebuild` honours: the archive keeps the files (nothing in
 it is ever rewritten), they are just never replayed.
@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from ingest import archive, batch_archive
+from ingest.inferencex_land import unland_capture
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,10 @@ FAMILIES = (
            "select batch_id, loaded_at from raw.vllm_result_batches", "vllm_results"),
     Family("loadgen", "loadgen_", "batch_id",
            "select batch_id, min(loaded_at) from raw.loadgen_runs group by batch_id", "loadgen_requests"),
+    # rows = the records the capture held (with records other captures also hold); quarantined = those it
+    # brought first with problems (a record is stored once, under its first capture)
+    Family("inferencex", "inferencex_", "capture_id",
+           "select capture_id, loaded_at from raw.inferencex_captures", "inferencex_capture_records"),
 )
 
 # column -> SQL saying "this row is quarantined" (other ingesters may add any of these)
@@ -53,6 +58,7 @@ QUARANTINE_MARKERS = {
     "valid": 'not "valid"',
     "invalid_reasons": "coalesce(length(\"invalid_reasons\"::varchar), 0) > 2",
     "quarantine_reasons": "coalesce(length(\"quarantine_reasons\"::varchar), 0) > 2",
+    "problems": '"problems" is not null',
 }
 
 
@@ -168,18 +174,29 @@ def retire(warehouse: Path, archive_root: Path, batch_id: str, why: str) -> Reti
 
 
 def _delete(con, family: Family, batch_id: str) -> dict[str, int]:
+    if family.name == "inferencex":
+        return _in_transaction(con, batch_id, lambda: unland_capture(con, batch_id))
     tables = _raw_tables(con, family.prefix)
     by_key = [t for t in tables if family.key in _columns(con, t)]
     # loadgen requests carry only their run id: delete them while their runs still name the batch
     by_run = [t for t in tables if family.name == "loadgen" and t not in by_key and "run_id" in _columns(con, t)]
-    deleted = {}
-    con.execute("begin transaction")
-    try:
+
+    def delete() -> dict[str, int]:
+        deleted = {}
         for t in by_run:
             deleted[t] = con.execute(f'delete from raw."{t}" where run_id in (select run_id from raw.loadgen_runs '
                                      "where batch_id = ?)", [batch_id]).fetchone()[0]
         for t in by_key:
             deleted[t] = con.execute(f'delete from raw."{t}" where "{family.key}" = ?', [batch_id]).fetchone()[0]
+        return deleted
+
+    return _in_transaction(con, batch_id, delete)
+
+
+def _in_transaction(con, batch_id: str, delete) -> dict[str, int]:
+    con.execute("begin transaction")
+    try:
+        deleted = delete()
         con.execute("commit")
     except BaseException as exc:
         con.execute("rollback")

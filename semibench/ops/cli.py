@@ -188,7 +188,7 @@ def batches_command(
     fmt: str = typer.Option("table", "--format", "-f", help="Output format of the listing: table, csv or json."),
     retired: bool = typer.Option(False, "--retired", help="List the retired batches (from <archive>/retirements.jsonl) instead of the landed ones."),
 ) -> None:
-    """Landed batches of every family (InferenceMAX snapshots, eval-events and vLLM-results batches, loadgen runs), and retiring a bad one. Without a command: list the landed batches of the build warehouse, oldest first: family, id, landed time (UTC), rows, quarantined rows (0 where the family marks none). `semibench batches retire ID --why TEXT` retires one."""
+    """Landed batches of every family (InferenceMAX snapshots, InferenceX captures, eval-events and vLLM-results batches, loadgen runs), and retiring a bad one. Without a command: list the landed batches of the build warehouse, oldest first: family, id, landed time (UTC), rows, quarantined rows (0 where the family marks none). `semibench batches retire ID --why TEXT` retires one."""
     if ctx.invoked_subcommand is not None:
         return
     import duckdb

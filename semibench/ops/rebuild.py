@@ -9,7 +9,8 @@
                ingest.batch_archive), in landing order; only what was landed into THIS warehouse
                (a batch landed with --warehouse OTHER is not replayed) and not retired
                (`semibench batches retire`), from the archived files, under each batch's
-               original id, time, mode (strict / --skip-bad) and file paths
+               original id, time, mode (strict / --skip-bad) and file paths; and every logged fetch of an
+               InferenceX capture (<archive>/inferencex/fetches.jsonl) at its own time, under the same rules
     build, publish, describe (+ any later pipeline step): the pipeline's own steps after ingest
 
 A marker file `<warehouse>.rebuilding` exists from set_aside until replay finished: if the rebuild is killed
@@ -25,7 +26,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ingest import archive, batch_archive
+from ingest import archive, batch_archive, inferencex_archive
 from ingest.config import load_config
 from ingest.errors import IngestError
 from semibench import paths
@@ -163,8 +164,9 @@ def rebuild_warehouse(*, config_path: Path | None = None, warehouse: Path | None
             healthy = True
         except WarehouseCorrupt:
             healthy = False
-        if not replay_plan(archive_root, warehouse) and not batch_archive.logged_batches(archive_root, warehouse):
-            raise IngestError(f"{archive_root}: no archived snapshots or batches to rebuild from")
+        if not (replay_plan(archive_root, warehouse) or batch_archive.logged_batches(archive_root, warehouse)
+                or inferencex_archive.logged_captures(archive_root, warehouse)):
+            raise IngestError(f"{archive_root}: no archived snapshots, captures or batches to rebuild from")
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
         moved = set_aside(warehouse, "replaced" if healthy and not incomplete else "corrupt")
@@ -176,6 +178,7 @@ def rebuild_warehouse(*, config_path: Path | None = None, warehouse: Path | None
 
     def step_replay(state: PipelineState) -> str:
         from ingest.inferencemax import ingest_inferencemax
+        from ingest.inferencex import ingest_inferencex
 
         plan = replay_plan(archive_root, warehouse)
         landed = 0
@@ -188,6 +191,12 @@ def rebuild_warehouse(*, config_path: Path | None = None, warehouse: Path | None
         # A rebuild restores data already seen: nothing here is news worth a coverage/big-change alert.
         state.summary.snapshot_was_new = False
         say(f"replayed {len(plan)} fetches of {len({s for s, _ in plan})} archived snapshots, {landed:,} points")
+        captures = inferencex_archive.logged_captures(archive_root, warehouse)
+        for cid, when in captures:
+            ingest_inferencex(config, from_dir=inferencex_archive.root(archive_root) / cid, fetched_at=when,
+                              warehouse=warehouse, archive_root=archive_root)
+        if captures:
+            say(f"replayed {len(captures)} fetches of {len({c for c, _ in captures})} InferenceX captures")
         batches = batch_archive.logged_batches(archive_root, warehouse)
         for event in batches:
             replay_batch(archive_root, event, warehouse)

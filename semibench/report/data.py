@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from semibench.data_sources import DataSources, describe_sources
 from semibench.report.quality import QualityData, read_quality
 
 # Loadgen latency metrics shown, in display order, with their axis labels.
@@ -122,6 +123,7 @@ class ReportData:
     loadgen: Loadgen
     tool_eval: list[dict]
     quality: QualityData
+    sources: DataSources = field(default_factory=DataSources)  # what the page shows, as of when; what is synthetic
 
     @property
     def hw_keys(self) -> list[str]:
@@ -184,6 +186,7 @@ def load_report_data(published: Path, dbt_target: Path | None, *, now: datetime 
             loadgen=_loadgen(con, catalog),
             tool_eval=_tool_eval(con, catalog),
             quality=read_quality(con, catalog, dbt_target),
+            sources=describe_sources(con),
         )
     finally:
         con.close()

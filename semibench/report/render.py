@@ -9,6 +9,7 @@ from datetime import date, datetime, timezone
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from semibench.data_sources import PUBLISHED_NOTE
 from semibench.report import plots
 from semibench.report.data import LATENCY_METRICS, ReportData, sequence_label
 
@@ -108,6 +109,7 @@ def build_context(data: ReportData) -> dict:
         "trend_unchanged": sum(1 for t in changes if not t["change"]),
         "tests_passed": q.node_counts.get("pass", 0),
         "html_name": HTML_NAME,
+        "published_note": PUBLISHED_NOTE,
         "log_span": plots.LOG_SPAN,
     }
 

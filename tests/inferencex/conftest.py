@@ -16,7 +16,8 @@ from tests.inferencex.api_server import InferenceXApiServer
 FIXTURES = SHARED_DIR / "inferencemax" / "api_v1_fixtures"
 SYNTHETIC_DUMP = Path(__file__).with_name("synthetic_db_dump")
 # the InferenceX models, their seeds and sources; nothing else of the project
-DBT_SELECT = ["build", "--select", "+tag:inferencex"]
+# cautious: tests that also reference models outside the tag (the marts built on it) are left out
+DBT_SELECT = ["build", "--select", "+tag:inferencex", "--indirect-selection", "cautious"]
 
 needs_shared = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"shared InferenceX fixtures not found at {FIXTURES}")
 

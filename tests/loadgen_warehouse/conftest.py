@@ -5,6 +5,8 @@
   127.0.0.1, with an API key the server requires (auto-ingested);
 * a standalone `loadgen` process killed with SIGKILL mid-run, plus a torn last line (`semibench ingest traces`);
 * a run with hand-picked numbers written with loadgen's own TraceWriter (for the placement mart);
+* a poisoned run (synthetic.write_poisoned_run): its bad records land quarantined, so the ingest exits 3
+  and the build passes with warnings only;
 * then a real `semibench build`.
 """
 
@@ -23,7 +25,7 @@ from loadgen.sim.run import serve_sim_in_thread
 from semibench import paths
 from tests.conftest import Workspace, make_workspace
 from tests.loadgen.conftest import loadgen_cli, wait_for_lines
-from tests.loadgen_warehouse.synthetic import write_placement_run
+from tests.loadgen_warehouse.synthetic import write_placement_run, write_poisoned_run
 
 KEY_ENV = "LGW_TEST_API_KEY"
 KEY_VALUE = "sk-lgw-SENTINEL-7d41c9e2b6"  # must never reach the warehouse
@@ -43,6 +45,8 @@ class Built:
     killed_trace: Path
     synthetic_trace: Path
     failed_run: Path                       # a run in which every request failed (status failed)
+    poisoned_trace: Path
+    ingest: subprocess.CompletedProcess    # `semibench ingest traces` of the killed, synthetic, failed and poisoned runs
     build: subprocess.CompletedProcess
 
 
@@ -103,8 +107,9 @@ def built(tmp_path_factory) -> Built:
     killed = _killed_run(ws.root / "more-runs")
     synthetic = write_placement_run(ws.root / "more-runs" / "synthetic")
     failed = _failed_run(ws.root / "more-runs")
+    poisoned = write_poisoned_run(ws.root / "more-runs" / "poisoned")
     ingest = run_cli(ws, "ingest", "traces", str(ws.root / "more-runs"))
-    assert ingest.returncode == 0, ingest.stdout + ingest.stderr
+    assert ingest.returncode == 3, ingest.stdout + ingest.stderr  # quarantined records (killed + poisoned runs)
 
     build = run_cli(ws, "build", "--quiet")
-    return Built(ws, lg, run_dir, killed, synthetic, failed, build)
+    return Built(ws, lg, run_dir, killed, synthetic, failed, poisoned, ingest, build)

@@ -58,3 +58,43 @@ def write_placement_run(run_dir: Path) -> Path:
         w.write(request(RUN_ID, seq))
     w.close("completed", DURATION_S, {"main_start_offset_ns": 0})
     return trace
+
+
+POISONED_RUN_ID = "synthetic-poisoned-run"
+# (line number in trace.jsonl, what is wrong, reason text expected): one poison per request line
+POISONS = [
+    (3, {"ttft_ms": None}, "field 'ttft_ms' is null on a successful request"),
+    (4, {"e2el_ms": "slow"}, "field 'e2el_ms' is the string 'slow'"),
+    (5, {"send_offset_ns": -1}, "field 'send_offset_ns' is negative"),
+    (6, {"chunk_ns": [5_000_000, 1_000_000]}, "chunk_ns times are out of order"),
+    (7, {"e2el_ms": 50.0}, "e2el_ms (50.0) is below ttft_ms (100.0)"),
+    (8, {"output_tokens": -3}, "field 'output_tokens' is negative"),
+    (9, {"success": "maybe"}, "field 'success' is a string 'maybe'"),
+    (10, {"run_id": "someone-else"}, "field 'run_id' is a string 'someone-else', but the header says"),
+    (11, {"type": "reqest"}, "field 'type' is a string 'reqest', expected 'request' or 'end'"),
+    (12, {"request_id": f"{POISONED_RUN_ID}-000000"}, "repeats line 2"),
+]
+
+
+def write_poisoned_run(run_dir: Path) -> Path:
+    """A run whose every poison is quarantined and whose other lines land: the POISONS, a line that is not
+    JSON, an end line with an unknown status and a half-written last line; a summary.json that says more
+    requests completed than the trace holds. Numeric strings in line 13 are accepted with a note."""
+    import json
+
+    run_dir = Path(run_dir)
+    lines = [json.dumps(header(POISONED_RUN_ID))]
+    for seq in range(N):
+        lines.append(json.dumps(request(POISONED_RUN_ID, seq)))
+    for no, change, _ in POISONS:
+        lines[no - 1] = json.dumps({**json.loads(lines[no - 1]), **change})
+    lines[12] = lines[12].replace('"input_tokens": 1024', '"input_tokens": "1024"')
+    lines[13] = lines[13][:40] + "}"  # not JSON, mid-file
+    lines.append(json.dumps({"type": "end", "run_id": POISONED_RUN_ID, "status": "exploded",
+                             "end_time": "2026-01-01T00:00:06+00:00", "end_unix_ns": START_UNIX_NS + 6 * 10**9,
+                             "duration_s": DURATION_S, "requests_written": N, "main_start_offset_ns": 0}))
+    trace = run_dir / "trace.jsonl"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    trace.write_text("\n".join(lines) + "\n" + lines[20][:33], encoding="utf-8")
+    (run_dir / "summary.json").write_text(json.dumps({"run_id": POISONED_RUN_ID, "completed": 10 * N, "failed": -1}))
+    return trace

@@ -88,12 +88,13 @@ def test_fct_runs_has_exactly_the_run_shape(built):
 def test_chunk_model_has_one_row_per_streamed_chunk(built):
     db = built.ws.published
     (chunks,), = query(db, "select count(*) from intermediate.int_loadgen__chunks")
-    (expected,), = query(db, "select sum(num_chunks) from raw.loadgen_requests")
+    (expected,), = query(db, "select sum(num_chunks) from raw.loadgen_requests where quarantine_reasons is null")
     assert chunks == expected > 0
     # per request too, and the ITLs pooled into fct_runs are exactly those of successful requests
     assert query(db, """select count(*) from (
                             select request_id, count(*) n from intermediate.int_loadgen__chunks group by 1) c
-                        join raw.loadgen_requests r using (request_id) where c.n <> r.num_chunks""") == [(0,)]
+                        join raw.loadgen_requests r using (request_id)
+                        where c.n <> r.num_chunks and r.quarantine_reasons is null""") == [(0,)]
 
 
 def test_killed_run_without_end_line_lands_and_builds(built):
@@ -155,3 +156,24 @@ def test_secret_key_value_never_reaches_the_warehouse(built):
         assert named == 1  # the variable's *name* is recorded, as documented
     finally:
         con.close()
+
+
+def test_build_over_a_poisoned_run_passes_with_warnings_only(built):
+    """The poisoned run's bad records are in stg_loadgen__quarantine (the build warns), its usable rest is in
+    fct_runs, and no error-level test failed (the build published)."""
+    assert built.build.returncode == 0, built.build.stdout + built.build.stderr
+    db = built.ws.published
+    by_kind = dict(query(db, "select record_kind, count(*) from staging.stg_loadgen__quarantine where batch_id = ? "
+                             "group by 1", [synthetic.POISONED_RUN_ID]))
+    assert by_kind == {"request": len(synthetic.POISONS) + 2, "end": 1, "summary": 1}
+    (killed,), = query(db, "select count(*) from staging.stg_loadgen__quarantine where batch_id <> ?",
+                       [synthetic.POISONED_RUN_ID])
+    assert killed == 1  # the killed run's half-written last line
+    assert query(db, "select count(*) from staging.stg_loadgen__quarantine where family <> 'loadgen' or reasons is null "
+                     "or record_json is null or record_locator is null or source_file is null") == [(0,)]
+    row = run_row(db, synthetic.POISONED_RUN_ID)
+    assert row["num_requests"] == synthetic.N - len(synthetic.POISONS) - 1 and row["status"] == "incomplete"
+    assert query(db, "select count(*) from staging.stg_loadgen__summaries where run_id = ?",
+                 [synthetic.POISONED_RUN_ID]) == [(0,)]
+    out = built.build.stdout + built.build.stderr
+    assert "quarantine_is_empty_stg_loadgen__quarantine" in out and "WARN" in out, out[-3000:]

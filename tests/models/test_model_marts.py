@@ -1,5 +1,6 @@
-"""Cross-family model marts on the embedded default: InferenceMAX sample, bundled vLLM results and
-tool-use shards, and the loadgen demo run, all landed by `semibench run`."""
+"""Cross-family model marts on the synthetic test data: InferenceMAX sample, generated vLLM results and
+tool-use shards, and the loadgen demo run, all landed by `semibench run --synthetic` (numbers the tests can
+recompute from sample_data/)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ VLLM_SAMPLES = paths.sample_event_dir("vllm_results")
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory):
     ws = make_workspace(tmp_path_factory, "models")
-    proc = ws.cli("run", "--quiet")
+    proc = ws.cli("run", "--synthetic", "--quiet")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return ws
 

@@ -114,9 +114,9 @@ def clone(ws: Workspace, root: Path) -> OpsWorkspace:
 
 @pytest.fixture(scope="session")
 def built_base(tmp_path_factory) -> OpsWorkspace:
-    """The sample, ingested, built and published once by `semibench run --once`."""
+    """The synthetic sample, ingested, built and published once by `semibench run --once --synthetic`."""
     ws = OpsWorkspace(tmp_path_factory.mktemp("ops-base"))
-    proc = ws.cli("run", "--once")
+    proc = ws.cli("run", "--once", "--synthetic")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return ws
 

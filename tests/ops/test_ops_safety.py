@@ -114,7 +114,7 @@ def test_kill_9_of_the_run_alone_mid_build_then_the_next_run_succeeds(built):
     os.kill(proc.pid, signal.SIGKILL)  # the run alone: its dbt child leads a group of its own
     assert proc.wait() == -signal.SIGKILL
 
-    nxt = built.cli("run", "--once", "--no-loadgen-demo", "--no-report")
+    nxt = built.cli("run", "--once", "--synthetic", "--no-loadgen-demo", "--no-report")
     assert nxt.returncode == 0, nxt.stdout + nxt.stderr
     assert "took over a stale lock" in nxt.stderr
     assert lock.group_members(dbt_group) == []

@@ -1,4 +1,4 @@
-"""The batch families (eval events, vLLM results, loadgen traces) are archived as they land and
+"""The batch families (eval events, vLLM results, loadgen traces, InferenceX captures) are archived as they land and
 `semibench rebuild` restores them: content-addressed copies under archive/<family>/<sha256>/ and an
 append-only archive/<family>/ingests.jsonl, replayed in landing order with each batch's id and time."""
 
@@ -16,6 +16,8 @@ from ingest.eval_events import EvalIngestError, ingest_eval_events
 from ingest.loadgen_traces import ingest_traces
 from ingest.vllm_results import ingest_vllm_results
 from semibench import paths
+from tests.inferencex.conftest import FIXTURES as IX_FIXTURES
+from tests.inferencex.conftest import needs_shared
 from tests.loadgen_warehouse.synthetic import RUN_ID, write_placement_run
 from tests.ops.conftest import OpsWorkspace, query
 
@@ -32,6 +34,9 @@ RAW_SQL = {
     "loadgen runs": "select count(*) from raw.loadgen_runs",
     "loadgen requests": "select count(*) from raw.loadgen_requests",
     "inferencemax points": "select count(*) from raw.inferencemax_points",
+    "inferencex held": "select count(*) from raw.inferencex_capture_records",
+    "inferencex fetches": "select list((capture_id, fetched_at, was_new) order by fetched_at) from raw.inferencex_fetches",
+    "inferencex lineage": "select list((record_kind, record_sha256, capture_id, fetched_at) order by record_kind, record_sha256) from raw.inferencex_records",
     # what a replay must keep as it was, not only the counts
     "eval identity": "select list((batch_id, source_file, loaded_at, record_sha256) order by record_sha256) from raw.eval_events",
     "eval batch rows": "select list((batch_id, loaded_at, mode, inputs, records_landed) order by batch_id) from raw.eval_event_batches",
@@ -60,6 +65,7 @@ def grow_run(run_dir: Path, full: Path, lines: int | None) -> Path:
     return run_dir
 
 
+@needs_shared
 def test_every_family_is_restored_by_rebuild(tmp_path):
     ws = OpsWorkspace(tmp_path / "ws")
     ws.root.mkdir()
@@ -69,6 +75,9 @@ def test_every_family_is_restored_by_rebuild(tmp_path):
     ws.cli("ingest", "inferencemax", "--from", str(paths.sample_dir()), "--quiet", check=True)
     ws.cli("ingest", "eval-events", str(EVAL), check=True)
     ws.cli("ingest", "vllm-results", str(VLLM), check=True)
+    # the same InferenceX content fetched twice: both fetches come back, each at its own time
+    for when in ("2026-11-01T00:00:00", "2026-11-02T00:00:00"):
+        ws.cli("ingest", "inferencex", "--from", str(IX_FIXTURES), "--fetched-at", when, check=True)
     # the line that is not JSON lands quarantined (exit 3), and must come back quarantined
     assert ws.cli("ingest", "eval-events", "--skip-bad", str(bad_shard(tmp_path / "bad.jsonl"))).returncode == 3
     ws.cli("ingest", "traces", str(grow_run(run_dir, full, 11)), check=True)  # a live run ingested early
@@ -78,6 +87,7 @@ def test_every_family_is_restored_by_rebuild(tmp_path):
     before = raw_counts(ws.warehouse)
     assert before["eval quarantined"] == 1 and before["loadgen requests"] == 40
     assert before["eval events"] > 0 and before["vllm results"] > 0
+    assert before["inferencex held"] > 0 and len(before["inferencex fetches"]) == 2
     logs = {f: batch_archive.read_ingest_log(ws.archive, f) for f in batch_archive.FAMILIES}
     assert [len(logs[f]) for f in batch_archive.FAMILIES] == [2, 1, 2]
     assert logs["eval_events"][1]["mode"] == "skip_bad"
@@ -90,6 +100,7 @@ def test_every_family_is_restored_by_rebuild(tmp_path):
     proc = ws.cli("rebuild", "--quiet")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "replayed 2 eval_events batches, 1 vllm_results batches, 2 loadgen_traces batches" in proc.stdout
+    assert "replayed 2 fetches of 1 InferenceX captures" in proc.stdout
     assert raw_counts(ws.warehouse) == before
     assert query(ws.warehouse, "select count(*) from fct_runs where run_id = ?", [RUN_ID]) == [(1,)]
 
@@ -141,6 +152,6 @@ def test_a_failed_strict_batch_is_neither_archived_nor_logged(tmp_path):
     with bad.open("a") as f:
         f.write('{"type":"request","run_id":"someone-else","request_id":"x"}\n{"type":"end"}\n')
     with pytest.raises(Exception, match="nothing was landed|run_id"):
-        ingest_traces([bad.parent], wh, archive_root=arch)
+        ingest_traces([bad.parent], wh, archive_root=arch, strict=True)
     assert batch_archive.read_ingest_log(arch, "loadgen_traces") == []
     assert not [p for p in (arch / "loadgen_traces").rglob("*") if p.is_file()] if (arch / "loadgen_traces").exists() else True

@@ -1,4 +1,6 @@
-"""The main job end to end on the bundled sample: real ingest, real `dbt build`, real published DuckDB."""
+"""The main job end to end on the synthetic sample snapshot (`--from sample_data/inferencemax`, whose numbers the
+tests can recompute): real ingest, real `dbt build`, real published DuckDB. The default run (real bundled data)
+is tested in test_run_real_data.py."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ def built(tmp_path_factory):
     from tests.conftest import make_workspace
 
     ws = make_workspace(tmp_path_factory, "sample-run")
-    proc = ws.cli("run", "--quiet")
+    proc = ws.cli("run", "--from", str(SAMPLE), "--quiet")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return ws, proc
 
@@ -41,6 +43,9 @@ def test_summary_names_snapshot_rows_and_hw_keys(built):
     assert "fct_inferencemax_points" in proc.stdout
     assert "h200_trt" in proc.stdout  # hwKeys line
     assert "NOT published" not in proc.stdout
+    # a generated snapshot is never passed off as published results
+    data = next(line for line in proc.stdout.splitlines() if line.startswith("data "))
+    assert "SYNTHETIC" in data and "sample snapshot" in data and "InferenceMAX dashboard" not in data
 
 
 def test_every_sample_point_is_merged_once(built):
@@ -127,7 +132,7 @@ def test_export_csv_and_parquet_round_trip(built, tmp_path):
 def test_rerun_of_same_content_adds_nothing(built):
     ws, _ = built
     before = query(ws, "select count(*) from raw.inferencemax_points")
-    proc = ws.cli("run", "--quiet")
+    proc = ws.cli("run", "--from", str(SAMPLE), "--quiet")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "already landed" in proc.stdout
     assert query(ws, "select count(*) from raw.inferencemax_points") == before
@@ -156,7 +161,7 @@ def test_coverage_loss_is_reported_and_warned(tmp_path_factory):
     from tests.conftest import make_workspace
 
     ws = make_workspace(tmp_path_factory, "coverage")
-    ws.cli("run", "--quiet", check=True)
+    ws.cli("run", "--from", str(SAMPLE), "--quiet", check=True)
     later = ws.root / "later"
     shutil.copytree(SAMPLE, later)
     lost_model, lost_hw = "gpt-oss-120b", "h100"
@@ -176,14 +181,14 @@ def test_failed_build_keeps_the_last_good_published_warehouse(tmp_path_factory):
     from tests.conftest import make_workspace
 
     ws = make_workspace(tmp_path_factory, "failed-build")
-    ws.cli("run", "--quiet", check=True)
+    ws.cli("run", "--from", str(SAMPLE), "--quiet", check=True)
     good = _sha(ws.published)
     # nothing the ingester lands can fail the build any more (bad points are quarantined, unknown models
     # warn): a stray write behind its back does, a fetch row of a snapshot that does not exist
     con = duckdb.connect(str(ws.warehouse))
     con.execute("insert into raw.inferencemax_fetches values ('no-such-snapshot', 'stray', now(), now(), true)")
     con.close()
-    proc = ws.cli("run", "--quiet")
+    proc = ws.cli("run", "--from", str(SAMPLE), "--quiet")
     assert proc.returncode == 1
     assert "NOT published" in proc.stdout
     assert "FAIL" in proc.stdout or "ERROR" in proc.stdout

@@ -5,7 +5,8 @@
   Fix the source, or retire the batch (`semibench batches retire`), then re-ingest.
 #}
 
-{%- set families = ['stg_inferencemax__points_quarantine', 'stg_vllm__quarantine', 'stg_tool_eval__quarantine'] -%}
+{%- set families = ['stg_inferencemax__points_quarantine', 'stg_vllm__quarantine', 'stg_tool_eval__quarantine',
+                    'stg_loadgen__quarantine'] -%}
 {#- the InferenceX models are DuckDB-only for now (dbt_project.yml) -#}
 {%- if target.type != 'spark' -%}{%- do families.append('stg_inferencex__quarantine') -%}{%- endif -%}
 

@@ -8,6 +8,9 @@
   null outside the frontier's range), the run's ratio to it, and the nearest InferenceMAX point in
   ln(interactivity) x ln(tput per GPU) space (by ln(interactivity) alone when the run has no tput per
   GPU). Per run: the best hardware frontier at the run's interactivity and the hw_key of the nearest point.
+  The ix_* columns place the run on the CURRENT InferenceX curves (mart_inferencex__config_frontier: the
+  latest result of every config, all sources): the best series (hardware x engine x spec x disagg) at the
+  run's interactivity, linearly interpolated (the site uses a Steffen spline), and the run's ratio to it.
 #}
 
 {#- the columns of `ranked` the mart keeps, in order: placed's, then the ranking's -#}
@@ -198,6 +201,67 @@ placed as (
 
 ),
 
+ix_targets as (
+
+    select distinct targets.run_id, ix_models.model_key, targets.isl, targets.osl, targets.run_interactivity
+    from targets
+    inner join {{ ref('inferencex_dashboard_models') }} as ix_models
+        on targets.model_slug = ix_models.model_slug
+
+),
+
+ix_frontier as (
+
+    -- DuckDB-only model read through a gate: an empty relation of the same columns on Spark
+    {{ semibench.inferencex_config_frontier_relation() }}
+
+),
+
+ix_segments as (
+
+    {{ semibench.frontier_segments('ix_frontier', ['series_key', 'model_key', 'isl', 'osl']) }}
+
+),
+
+ix_hits as (
+
+    {{ semibench.frontier_hits('ix_segments', 'ix_targets', 'run_interactivity', ['series_key', 'model_key', 'isl', 'osl'],
+                               shared_columns=['model_key', 'isl', 'osl'], target_key_columns=['run_id']) }}
+
+),
+
+ix_best as (
+
+    select
+        ix_hits.run_id,
+        count(*) as ix_series_at_run_interactivity,
+        max(ix_hits.tput_per_gpu) as ix_best_frontier_tput_per_gpu,
+        -- ties at the top: the alphabetically first series is named
+        min(case when ix_hits.tput_per_gpu = ix_top.top_tput then series.series_label end) as ix_best_series_label
+    from ix_hits
+    inner join (select distinct series_key, series_label from ix_frontier) as series
+        on ix_hits.series_key = series.series_key
+    inner join (
+        select run_id, max(tput_per_gpu) as top_tput from ix_hits where segment_preference = 1 group by run_id
+    ) as ix_top
+        on ix_hits.run_id = ix_top.run_id
+    where ix_hits.segment_preference = 1
+    group by ix_hits.run_id
+
+),
+
+ix_as_of as (
+
+    select ix_targets.run_id, max(ix_frontier.result_date) as ix_curves_as_of
+    from ix_targets
+    inner join ix_frontier
+        on ix_targets.model_key = ix_frontier.model_key
+        and ix_targets.isl = ix_frontier.isl
+        and ix_targets.osl = ix_frontier.osl
+    group by ix_targets.run_id
+
+),
+
 ranked as (
 
     select
@@ -219,8 +283,18 @@ select
     ranked.{{ column }},
     {%- endfor %}
     -- ties at the top share the best tput; the alphabetically first hw_key is named
-    min(case when frontier_rank_at_run_interactivity = 1 then hw_key end) over (partition by run_id)
+    min(case when ranked.frontier_rank_at_run_interactivity = 1 then ranked.hw_key end) over (partition by ranked.run_id)
         as best_frontier_hw_key,
-    run_tput_per_gpu / nullif(best_frontier_tput_per_gpu, 0) as ratio_to_best_frontier,
-    nearest_hw_order = 1 as has_nearest_point
+    ranked.run_tput_per_gpu / nullif(ranked.best_frontier_tput_per_gpu, 0) as ratio_to_best_frontier,
+    ranked.nearest_hw_order = 1 as has_nearest_point,
+    ix_best.ix_series_at_run_interactivity,
+    ix_best.ix_best_series_label,
+    ix_best.ix_best_frontier_tput_per_gpu,
+    ranked.run_tput_per_gpu / nullif(ix_best.ix_best_frontier_tput_per_gpu, 0) as ix_ratio_to_best_frontier,
+    'linear' as ix_interpolation_method,
+    ix_as_of.ix_curves_as_of
 from ranked
+left join ix_best
+    on ranked.run_id = ix_best.run_id
+left join ix_as_of
+    on ranked.run_id = ix_as_of.run_id

@@ -1,6 +1,7 @@
 -- One row per request line of every landed run, with the flags the statistics depend on: warm-up and
 -- cancelled requests (in flight at Ctrl-C) are outside the measured phase, and token counts may be the
--- offline estimate instead of the server's usage.
+-- offline estimate instead of the server's usage. Quarantined lines (ingest found problems; they are in
+-- stg_loadgen__quarantine) are left out.
 
 select
     run_id,
@@ -46,3 +47,4 @@ select
     generated_text,
     loaded_at
 from {{ source('loadgen', 'loadgen_requests') }}
+where quarantine_reasons is null
