@@ -25,7 +25,7 @@ import duckdb  # noqa: E402
 
 from ingest.config import load_config  # noqa: E402
 from ingest.inferencemax import ingest_inferencemax  # noqa: E402
-from semibench import paths  # noqa: E402
+from semibench_core import paths  # noqa: E402
 from semibench.dbt_runner import run_dbt  # noqa: E402
 
 

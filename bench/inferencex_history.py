@@ -5,7 +5,10 @@
 For each of the two histories, in a fresh warehouse under a temp dir (never a production path): land the
 agg_bmk.json artifacts and the 2025-10-23 dashboard snapshot (untimed: the unified model reads them), then
 time `semibench ingest inferencex --from DIR` and one `dbt build` of the InferenceX models
-(`+tag:inferencex_marts tag:inferencex`), and count the results. The synthetic history repeats every real
+(`+tag:inferencex_marts tag:inferencex`), and count the results. Then the daily update: land one more
+capture (today's `benchmarks` response: the real one moved a day past the history's newest date, new run
+ids) and time the second, incremental build, with how many records it parsed (the JSON parse is the
+incremental step: base_inferencex__parsed_records). The synthetic history repeats every real
 `benchmarks/history` record N times (copy k: date k*3 days earlier, GitHub run id + k * 10^11, so every copy
 is a distinct result) and flags each copy `"synthetic": true`; the other routes are the real files.
 """
@@ -68,15 +71,50 @@ def measure(label: str, api_dir: Path, shared: Path, root: Path) -> dict:
     ingest_s = run(cli + ["ingest", "inferencex", "--from", str(api_dir), "--fetched-at", "2026-06-15T00:00:00Z"], env)
     build_s = run([sys.executable, "-m", "dbt.cli.main", *DBT_SELECT, "--project-dir", str(PROJECT),
                    "--profiles-dir", str(PROJECT)], env)
+    records, results, latest = counts(root / "wh.duckdb")
+    update = next_day_capture(api_dir, root / "next-day")
+    update_ingest_s = run(cli + ["ingest", "inferencex", "--from", str(update), "--fetched-at",
+                                 "2026-06-16T00:00:00Z"], env)
+    update_build_s = run([sys.executable, "-m", "dbt.cli.main", *DBT_SELECT, "--project-dir", str(PROJECT),
+                          "--profiles-dir", str(PROJECT)], env)
+    results_after = counts(root / "wh.duckdb")[1]
+    return {"history": label, "raw_records": records, "api_results": results, "latest_rows": latest,
+            "ingest_s": round(ingest_s, 1), "build_s": round(build_s, 1),
+            "update_ingest_s": round(update_ingest_s, 1), "update_build_s": round(update_build_s, 1),
+            "update_parsed_records": parsed_by_last_build(root / "wh.duckdb"),
+            "update_new_results": results_after - results}
+
+
+def counts(warehouse: Path) -> tuple[int, int, int]:
     import duckdb
 
-    with duckdb.connect(str(root / "wh.duckdb"), read_only=True) as con:
-        records, results, latest = con.execute("""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("""
             select (select count(*) from raw.inferencex_records),
                    (select count(*) from main.fct_inferencemax_results where source_family = 'api'),
                    (select count(*) from main.mart_inferencemax__latest_results)""").fetchone()
-    return {"history": label, "raw_records": records, "api_results": results, "latest_rows": latest,
-            "ingest_s": round(ingest_s, 1), "build_s": round(build_s, 1)}
+
+
+def next_day_capture(api_dir: Path, out: Path) -> Path:
+    """Today's `benchmarks` response: the real rows dated a day after the newest history date, new run ids."""
+    out.mkdir(parents=True)
+    history = json.loads((api_dir / "benchmarks-history.json").read_text())
+    newest = max(date.fromisoformat(r["date"][:10]) for r in history)
+    rows = []
+    for r in json.loads((api_dir / "benchmarks.json").read_text()):
+        url = re.sub(r"/runs/(\d+)", lambda m: f"/runs/{int(m.group(1)) + 9 * 10**12}", r.get("run_url") or "")
+        rows.append({**r, "date": (newest + timedelta(days=1)).isoformat(), "run_url": url, "synthetic": True})
+    (out / "benchmarks.json").write_text(json.dumps(rows))
+    return out
+
+
+def parsed_by_last_build(warehouse: Path) -> int:
+    """Records the last build parsed (base_inferencex__parsed_records.parsed_at is the build's statement time)."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("""select count(*) from staging.base_inferencex__parsed_records
+                              where parsed_at = (select max(parsed_at) from staging.base_inferencex__parsed_records)""").fetchone()[0]
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
     python bench/synth_history.py --out DIR --days 365 --points-per-snapshot 8200 [--start 2025-01-01]
 
-Built on the sample generator (:mod:`semibench.sample_inferencemax`) with its scaled configuration
+Built on the sample generator (:mod:`sample_data.generators.sample_inferencemax`) with its scaled configuration
 universe (more tp / concurrency levels, extra hwKeys such as b300, gb300, mi355x_sglang, h200_vllm).
 ``points_per_snapshot`` counts the points of one full snapshot across all 18 files (both data types,
 so half of it per type); days on which a hwKey is not (yet / temporarily) benchmarked hold fewer.
@@ -33,7 +33,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable without installing
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from semibench.sample_inferencemax import (  # noqa: E402
+from sample_data.generators.sample_inferencemax import (  # noqa: E402
     DEFAULT_SEED,
     LENGTH_RATIO,
     SEQUENCES,

@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ingest.errors import IngestError
+from ingest.warehouse_identity import landed_here, landing_mark
 from ingest.validate import RawFile, ValidatedFile
-from semibench import __version__
+from semibench_core import __version__
 
 SOURCE_DIR = "inferencemax"
 MANIFEST = "manifest.json"
@@ -257,7 +258,6 @@ def append_fetch_log(archive_root: Path, *, snapshot_id: str, source: str, fetch
     """One line per fetch, naming the warehouse it landed in (a rebuild replays only its own). A replay of
     the same (snapshot, fetch time, warehouse), e.g. re-ingesting an archive snapshot, is the same event
     and is not logged twice."""
-    from ingest.batch_archive import landed_here, landing_mark
 
     path = source_root(archive_root) / FETCH_LOG
     stamp = format_time(fetched_at)

@@ -9,7 +9,7 @@ import typer
 
 from ingest.batch_cli import run_batch
 from ingest.eval_events import TABLES, ingest_eval_events
-from semibench import paths as semibench_paths
+from semibench_core import paths as semibench_paths
 
 
 def eval_events_command(

@@ -24,8 +24,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ingest.config import InferenceMaxConfig
 from ingest.errors import IngestError
 from ingest.validate import RawFile
-from semibench import __version__
-from semibench.ops.faults import fault_point
+from semibench_core import __version__
+from semibench_core.faults import fault_point
 
 DATA_PATH = "/data/inference-performance/"
 USER_AGENT = f"semibench-ingest/{__version__}"

@@ -31,7 +31,7 @@ from ingest.errors import IngestError
 from ingest.fetch import fetch_all
 from ingest.land import SnapshotToLand, connect, land_snapshot
 from ingest.validate import RawFile, ValidatedFile, validate_snapshot
-from semibench import paths
+from semibench_core import paths
 
 __all__ = ["IngestError", "IngestResult", "ingest_inferencemax", "read_directory"]
 

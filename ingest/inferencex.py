@@ -17,7 +17,7 @@ from ingest.inferencex_land import land_capture, landed_workflow_dates
 from ingest.inferencex_readers import read_from_dir
 from ingest.inferencex_validate import CheckedFile, check_file
 from ingest.land import connect
-from semibench import paths
+from semibench_core import paths
 
 
 @dataclass(frozen=True)

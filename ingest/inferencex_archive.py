@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from ingest.archive import append_jsonl, format_time, parse_time, read_jsonl
-from ingest.batch_archive import landed_here, landing_mark, retirements
+from ingest.batch_archive import retirements
+from ingest.warehouse_identity import landed_here, landing_mark
 from ingest.errors import IngestError
-from semibench import __version__
+from semibench_core import __version__
 
 SOURCE_DIR = "inferencex"
 MANIFEST = "manifest.json"

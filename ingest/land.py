@@ -19,7 +19,7 @@ from ingest.archive import utc
 from ingest.errors import IngestError
 from ingest.raw_schema import ensure_raw_schema
 from ingest.validate import ValidatedFile
-from semibench.ops.faults import fault_point
+from semibench_core.faults import fault_point
 
 RAW_TABLES = ("raw.inferencemax_points", "raw.inferencemax_files", "raw.inferencemax_fetches",
               "raw.inferencemax_snapshots")

@@ -12,7 +12,7 @@ import typer
 from ingest.batch_cli import print_rejections
 from ingest.errors import EXIT_FAILED, EXIT_OK, EXIT_QUARANTINED, IngestError
 from ingest.loadgen_traces import TraceBatchSummary, ingest_traces
-from semibench import paths as semibench_paths
+from semibench_core import paths as semibench_paths
 
 _ACTION_WORDS = {"new": "landed", "replaced": "replaced (trace grew)", "summary_updated": "summary updated",
                  "unchanged": "already landed"}

@@ -27,6 +27,7 @@ import duckdb
 import pyarrow as pa
 
 from ingest import archive, batch_archive
+from ingest.warehouse_identity import landing_mark
 from ingest import loadgen_record_checks as checks
 from ingest.batch_archive import Replay
 from ingest.errors import IngestError
@@ -504,7 +505,7 @@ def ingest_traces(paths: list[Path], warehouse: Path, *, archive_root: Path | No
         loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)  # naive UTC, like the other raw tables
         batch_id = f"lgb-{loaded_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
         if archive_root is None:
-            from semibench import paths as semibench_paths
+            from semibench_core import paths as semibench_paths
             archive_root = semibench_paths.archive_dir()
         traces = _dedupe([read_trace_file(p) for p in discover_traces(paths)])
     else:
@@ -547,7 +548,7 @@ def ingest_traces(paths: list[Path], warehouse: Path, *, archive_root: Path | No
             batch_archive.append_ingest_log(archive_root, FAMILY, {
                 "batch_id": batch_id, "ingested_at": archive.format_time(loaded_at), "mode": "strict" if strict else "quarantine",
                 "paths": [str(p) for p in paths], "runs": logged,
-                **batch_archive.landing_mark(warehouse)})  # rebuild replays only its own warehouse's batches
+                **landing_mark(warehouse)})  # rebuild replays only its own warehouse's batches
         except OSError as exc:
             raise IngestError(f"batch {batch_id} was landed, but logging it in the archive at {archive_root} "
                               f"failed (a rebuild would miss it): {exc.strerror or exc}") from None

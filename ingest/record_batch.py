@@ -28,6 +28,7 @@ import duckdb
 import pyarrow as pa
 
 from ingest import archive, batch_archive
+from ingest.warehouse_identity import landing_mark
 from ingest.batch_archive import Replay
 from ingest.errors import IngestError
 from ingest.land import connect
@@ -222,7 +223,7 @@ def land_batch(tables: BatchTables, paths: list[Path], warehouse: Path, *, file_
         batch_id = f"{tables.batch_prefix}-{loaded_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
         path_texts = [str(p) for p in paths]
         if archive_root is None:
-            from semibench import paths as semibench_paths
+            from semibench_core import paths as semibench_paths
             archive_root = semibench_paths.archive_dir()
     mode = policy
     incoming = _incoming_table(rows, batch_id, loaded_at)
@@ -273,7 +274,7 @@ def land_batch(tables: BatchTables, paths: list[Path], warehouse: Path, *, file_
             batch_archive.append_ingest_log(archive_root, tables.family, {
                 "batch_id": batch_id, "ingested_at": archive.format_time(loaded_at), "mode": mode,
                 "paths": path_texts, "files": [f.entry() for f in stored],
-                **batch_archive.landing_mark(warehouse)})  # rebuild replays only its own warehouse's batches
+                **landing_mark(warehouse)})  # rebuild replays only its own warehouse's batches
         except OSError as exc:
             raise error(f"batch {batch_id} was landed, but logging it in the archive at {archive_root} failed "
                         f"(a rebuild would miss it): {exc.strerror or exc}") from None

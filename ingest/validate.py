@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ingest.errors import IngestError
-from semibench import paths
+from semibench_core import paths
 
 SERVED_NAME = re.compile(r"^(?P<model>.+)-(?P<seq>\d+k_\d+k)-(?P<type>interactivity|e2e)\.json$")
 # The old pipeline's archive used underscores between the parts.

@@ -9,7 +9,7 @@ import typer
 
 from ingest.batch_cli import run_batch
 from ingest.vllm_results import TABLES, ingest_vllm_results
-from semibench import paths as semibench_paths
+from semibench_core import paths as semibench_paths
 
 
 def vllm_results_command(

@@ -18,7 +18,7 @@
   models call (json_struct, the column lists): after such an edit run `dbt build --full-refresh`.
   Rows whose (snapshot_id, snapshot_batch_key) is no longer current (snapshot deleted by retention, pair
   no longer consecutive, or reprocessed under a new fingerprint) are deleted by the post-hook
-  `delete_stale_snapshot_rows`, inside the model's transaction.
+  `delete_stale_batch_rows` (macros/incremental_batches.sql), inside the model's transaction.
 
   Every fingerprint includes the snapshot id (the derived ones through their upstream key), so a batch
   key identifies exactly one snapshot (or pair). Spark (parquet tables: no DELETE) relies on that: the
@@ -62,41 +62,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-{# Post-hook: delete the rows of `relation` whose (snapshot_id, snapshot_batch_key) is not among the
-   current batches: snapshots removed by retention, and old copies of reprocessed snapshots. Runs inside
-   the model's transaction, after the insert. #}
-{% macro delete_stale_snapshot_rows(relation, current_batches_sql) -%}
-    {{ return(adapter.dispatch('delete_stale_snapshot_rows', 'semibench')(relation, current_batches_sql)) }}
-{%- endmacro %}
-
-{% macro default__delete_stale_snapshot_rows(relation, current_batches_sql) -%}
-    delete from {{ relation }} as modelled
-    where not exists (
-        select 1
-        from ({{ current_batches_sql }}) as current_batches
-        where current_batches.snapshot_id = modelled.snapshot_id
-            and current_batches.snapshot_batch_key = modelled.snapshot_batch_key
-    )
-{%- endmacro %}
-
-{#- Spark: parquet tables have no DELETE. The table is partitioned by snapshot_batch_key (one partition per
-    modelled snapshot or pair, see snapshot_incremental_config), so the stale rows are whole partitions:
-    find their keys, drop them. Rendered when the hook runs, after the insert. -#}
-{% macro spark__delete_stale_snapshot_rows(relation, current_batches_sql) -%}
-    {%- if execute -%}
-        {%- set stale = run_query(
-            "select distinct modelled.snapshot_batch_key from " ~ relation ~ " as modelled"
-            ~ " left anti join (" ~ current_batches_sql ~ ") as current_batches"
-            ~ " on current_batches.snapshot_id = modelled.snapshot_id"
-            ~ " and current_batches.snapshot_batch_key = modelled.snapshot_batch_key") -%}
-        {%- for row in stale.rows -%}
-            {%- do run_query("alter table " ~ relation ~ " drop if exists partition (snapshot_batch_key = '"
-                             ~ (row[0] | replace("'", "")) ~ "')") -%}
-        {%- endfor -%}
-    {%- endif -%}
-    select 1
-{%- endmacro %}
-
 {# Per snapshot of an upstream incremental relation: snapshot_id and this model's fingerprint, derived
    from the upstream one (so a snapshot reprocessed upstream is reprocessed here too), this model's SQL
    checksum and `salt` (the vars the model depends on). #}
@@ -112,30 +77,6 @@
         select distinct snapshot_id, snapshot_batch_key
         from {{ upstream }}
     ) as upstream_batches
-{%- endmacro %}
-
-{# The rows of CTE `batches` (snapshot_id, snapshot_batch_key) not yet in this incremental model with that
-   fingerprint: every batch on a full build, only new or changed ones on an incremental run. #}
-{% macro pending_snapshot_batches(batches) -%}
-    {%- if is_incremental() and execute -%}
-        {#- a table built before these models were incremental (or by an older version) has no fingerprint:
-            say what to do instead of failing on a missing column -#}
-        {%- set existing = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
-        {%- if 'snapshot_batch_key' not in existing -%}
-            {{ exceptions.raise_compiler_error(this ~ " has no snapshot_batch_key column: it was built before this model "
-                ~ "was incremental. Rebuild it once with `dbt build --full-refresh` (or `semibench build --full-refresh`).") }}
-        {%- endif -%}
-    {%- endif %}
-    select {{ batches }}.*
-    from {{ batches }}
-    {%- if is_incremental() %}
-    where not exists (
-        select 1
-        from {{ this }} as modelled
-        where modelled.snapshot_id = {{ batches }}.snapshot_id
-            and modelled.snapshot_batch_key = {{ batches }}.snapshot_batch_key
-    )
-    {%- endif %}
 {%- endmacro %}
 
 {# True when a measured value differs between two snapshots: one side null and the other not, or both

@@ -117,3 +117,39 @@
     where 1 = 0
     {%- endif -%}
 {%- endmacro %}
+
+{#
+  The fields of the benchmark-bearing InferenceX records that staging reads, parsed ONCE per record into
+  base_inferencex__parsed_records (incremental): column name -> JSON path. Adding a field changes
+  inferencex_parse_spec_version(), so every stored row is parsed again on the next build.
+#}
+{% macro inferencex_parsed_fields() -%}
+    {%- set fields = {} -%}
+    {%- for f in ['id', 'hardware', 'framework', 'model', 'precision', 'spec_method', 'disagg', 'is_multinode',
+                  'prefill_tp', 'prefill_ep', 'prefill_dp_attention', 'prefill_num_workers', 'decode_tp',
+                  'decode_ep', 'decode_dp_attention', 'decode_num_workers', 'num_prefill_gpu', 'num_decode_gpu',
+                  'isl', 'osl', 'conc', 'date', 'run_url', 'image', 'benchmark_type', 'error', 'config_id',
+                  'workflow_run_id', 'github_run_id', 'run_attempt', 'html_url'] -%}
+        {%- do fields.update({'j_' ~ f: '$.' ~ f}) -%}
+    {%- endfor -%}
+    {%- for m in semibench.inferencex_parsed_metrics() -%}
+        {%- do fields.update({'jm_' ~ (m | replace('.', '_')): '$.metrics."' ~ m ~ '"'}) -%}
+    {%- endfor -%}
+    {{ return(fields) }}
+{%- endmacro %}
+
+{% macro inferencex_parsed_metrics() -%}
+    {%- set metrics = ['tput_per_gpu', 'output_tput_per_gpu', 'input_tput_per_gpu', 'avg_power_w', 'prefill_avg_power_w',
+                       'decode_avg_power_w', 'avg_util_pct', 'avg_mem_used_mb', 'joules_per_output_token',
+                       'joules_per_input_token', 'joules_per_total_token'] -%}
+    {%- for m in ['ttft', 'tpot', 'itl', 'e2el', 'intvty'] -%}
+        {%- for s in ['mean', 'median', 'p90', 'p99', 'p99.9', 'std'] -%}
+            {%- do metrics.append(s ~ '_' ~ m) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(metrics) }}
+{%- endmacro %}
+
+{% macro inferencex_parse_spec_version() -%}
+    {{ return(local_md5(semibench.inferencex_parsed_fields() | tojson)[:12]) }}
+{%- endmacro %}

@@ -13,7 +13,7 @@
     * a new run, or a run replaced by a grown trace (new batch_id / loaded_at): delete+insert on run_id,
       so its old rows go and the new ones come in, in the model's transaction;
     * a run removed from raw (deleted by hand, or a warehouse rebuilt without it): the post-hook
-      `delete_stale_run_rows` deletes its rows, like the InferenceMAX history models do for retention;
+      `delete_stale_batch_rows` (macros/incremental_batches.sql) deletes its rows, like the InferenceMAX history models do for retention;
     * an edit of the model's SQL or of a var in the salt: every run's fingerprint changes, so every run
       is reprocessed (what --full-refresh would do). Edits of MACROS the model calls are not seen:
       run `dbt build --full-refresh` after those;
@@ -63,59 +63,4 @@
             "'" ~ salt ~ "'"
         ])) }} as run_batch_key
     from {{ source('loadgen', 'loadgen_runs') }}
-{%- endmacro %}
-
-{# The rows of CTE `batches` (run_id, run_batch_key) whose fingerprint this model does not hold yet:
-   every run on a full build, only new or changed runs on an incremental one. #}
-{% macro pending_run_batches(batches) -%}
-    {%- if is_incremental() and execute -%}
-        {%- set existing = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
-        {%- if 'run_batch_key' not in existing -%}
-            {{ exceptions.raise_compiler_error(this ~ " has no run_batch_key column: it was built before this model "
-                ~ "was incremental. Rebuild it once with `dbt build --full-refresh` (or `semibench build --full-refresh`).") }}
-        {%- endif -%}
-    {%- endif %}
-    select {{ batches }}.*
-    from {{ batches }}
-    {%- if is_incremental() %}
-    where not exists (
-        select 1
-        from (select distinct run_id, run_batch_key from {{ this }}) as modelled
-        where modelled.run_id = {{ batches }}.run_id
-            and modelled.run_batch_key = {{ batches }}.run_batch_key
-    )
-    {%- endif %}
-{%- endmacro %}
-
-{# Post-hook: delete rows whose (run_id, run_batch_key) is not current (run removed from raw, or an old
-   copy of a reprocessed run). Runs in the model's transaction, after the insert. #}
-{% macro delete_stale_run_rows(relation, current_batches_sql) -%}
-    {{ return(adapter.dispatch('delete_stale_run_rows', 'semibench')(relation, current_batches_sql)) }}
-{%- endmacro %}
-
-{% macro default__delete_stale_run_rows(relation, current_batches_sql) -%}
-    delete from {{ relation }}
-    where not exists (
-        select 1
-        from ({{ current_batches_sql }}) as current_batches
-        where current_batches.run_id = {{ relation }}.run_id
-            and current_batches.run_batch_key = {{ relation }}.run_batch_key
-    )
-{%- endmacro %}
-
-{# Spark's Parquet tables have no DELETE, but the models are partitioned by run_id: a replaced run's
-   partition was overwritten by the insert already, so what is left is runs gone from raw. Drop their
-   partitions. #}
-{% macro spark__delete_stale_run_rows(relation, current_batches_sql) -%}
-    {%- if execute -%}
-        {%- set stale = run_query(
-            "select distinct modelled.run_id from " ~ relation ~ " as modelled"
-            ~ " left anti join (" ~ current_batches_sql ~ ") as current_batches"
-            ~ " on current_batches.run_id = modelled.run_id") -%}
-        {%- for row in stale.rows -%}
-            {%- do run_query("alter table " ~ relation ~ " drop if exists partition (run_id = '"
-                             ~ (row[0] | replace("\\", "\\\\") | replace("'", "\\'")) ~ "')") -%}
-        {%- endfor -%}
-    {%- endif -%}
-    select 1
 {%- endmacro %}

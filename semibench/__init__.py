@@ -1,3 +1,5 @@
 """semibench: a dbt-style SQL warehouse for LLM-inference performance data."""
 
-__version__ = "0.1.0"
+from semibench_core import __version__
+
+__all__ = ["__version__"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from semibench import paths
+from semibench_core import paths
 
 DASHBOARD = "inferencemax-dashboard-2025-10-23"
 INFERENCEX = "inferencex-api"

@@ -11,12 +11,13 @@ import typer
 from ingest.cli import ALLOW_PARTIAL_HELP, STRICT_HELP, ingest_app
 from ingest.inferencex_cli import inferencex_command
 from loadgen.cli import loadgen_command, serve_sim_command
-from semibench import paths
+from semibench_core import paths
 from semibench.loadgen_cmd import with_ingest
 from semibench.ops.cli import batches_app, check_command, rebuild_command, runs_command, schedule_command
 from semibench.ops.guard import EXIT_LOCKED
 from semibench.publish import PublishError, publish as publish_warehouse
 from semibench.query import FORMATS, QueryError, export_table, render, run_query
+from semibench.run_summary import print_build_problems, print_summary
 
 app = typer.Typer(
     help="semibench: a dbt-style SQL warehouse for LLM-inference performance data.",
@@ -55,15 +56,6 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def print_build_problems(dbt_result) -> None:
-    for node in dbt_result.with_status("fail", "error", "warn"):
-        print(f"  {node.status.upper():5} {node.unique_id}: {node.message.splitlines()[0] if node.message else ''}")
-    if not dbt_result.nodes:
-        print("  dbt produced no results; last output:")
-        for line in dbt_result.output_tail[-15:]:
-            print(f"    {line}")
-
-
 @app.command()
 def run(
     live: bool = typer.Option(False, "--live", help="Fetch the InferenceMAX files from the configured base_url instead of the bundled real data."),
@@ -82,7 +74,7 @@ def run(
     from ingest.cli import parse_fetched_at
     from ingest.errors import IngestError
     from semibench.ops.config import load_ops_config
-    from semibench.ops.faults import FaultSpecError, check_env
+    from semibench_core.faults import FaultSpecError, check_env
     from semibench.ops.guard import guarded_run, resolve_trigger
     from semibench.pipeline import run_pipeline
 
@@ -112,52 +104,6 @@ def run(
         from ingest.errors import EXIT_QUARANTINED
 
         raise typer.Exit(EXIT_QUARANTINED)
-
-
-def print_summary(summary, record=None) -> None:
-    build = summary.build
-    if record is not None:
-        print(f"run           {record.run_id} ({record.trigger}) {record.status}")
-    if summary.data_sources is not None:
-        print(f"data          {summary.data_sources.line}")
-    print(f"snapshot      {summary.snapshot_id} ({'new' if summary.snapshot_was_new else 'already landed'})")
-    for problem in summary.archive_problems:
-        print(f"ARCHIVE       damaged: {problem} (see `semibench check`)")
-    if summary.records_quarantined or summary.quarantine_by_family:
-        in_warehouse = ", ".join(f"{family} {n}" for family, n in summary.quarantine_by_family.items()) or "none"
-        print(f"quarantined   {summary.records_quarantined} new record(s) this run; in the warehouse: {in_warehouse}"
-              " (landed, kept out of the marts: mart_quality__quarantine)")
-    counts = build.dbt.counts()
-    print("dbt build     " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) + f" (exit {build.dbt.returncode})")
-    print(f"published     {build.published if build.published else 'NOT published: the previous good warehouse is kept'}")
-    print(f"hwKeys        {', '.join(summary.hw_keys) or '-'}")
-    if summary.loadgen_run_id:
-        figures = summary.loadgen_figures
-        detail = (f"{figures['completed']} requests, p99 TTFT {figures['p99_ttft_ms']:.1f} ms, "
-                  f"median interactivity {figures['median_interactivity']:.0f} tok/s/user"
-                  if figures and figures["p99_ttft_ms"] is not None else "not in fct_runs (build failed?)")
-        print(f"loadgen run   {summary.loadgen_run_id} (serve-sim demo): {detail}")
-    if summary.bundled is not None:
-        print(f"bundled       InferenceX capture {summary.bundled.inferencex_capture}: "
-              f"{summary.bundled.inferencex_records_new} new records; run aggregates: "
-              f"{summary.bundled.agg_records_landed} new records (sample_data/real, see its PROVENANCE.md)")
-    if summary.sample_event_logs:
-        print("event logs    " + ", ".join(f"{name}: {n} new records" for name, n in summary.sample_event_logs.items())
-              + " (SYNTHETIC samples)")
-    if summary.lake is not None:
-        print(f"raw lake      {summary.lake}")
-    if summary.report or summary.report_error:
-        print(f"report        {summary.report.html if summary.report else 'NOT written: ' + str(summary.report_error)}")
-    print("rows:")
-    for table, n in summary.table_rows.items():
-        if "." not in table or table.startswith("intermediate."):
-            print(f"  {table:55} {n:>9,}")
-    problems = build.dbt.with_status("fail", "error", "warn")
-    if problems or not build.dbt.ok:
-        print("tests needing attention:")
-        print_build_problems(build.dbt)
-    for note in (record.alerts if record is not None else []):
-        print(f"alert         {note}")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from semibench import paths
+from semibench_core import paths
 
 PUBLISHED_NOTE = "published benchmark results"
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from semibench import paths
+from semibench_core import paths
 
 # "12 of 57 OK created sql table model main.fct_x ..." / "3 of 57 PASS unique_..."
 _PROGRESS_LINE = re.compile(r"\b(\d+) of (\d+) (OK|PASS|WARN|FAIL|ERROR|SKIP)\b")

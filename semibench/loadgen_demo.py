@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from semibench import paths
+from semibench_core import paths
 
 DEMO_MODEL = "openai/gpt-oss-120b"
 DEMO_ISL = 1024

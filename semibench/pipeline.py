@@ -16,9 +16,9 @@ from typing import Callable
 
 import duckdb
 
-from semibench import paths
+from semibench_core import paths
 from semibench.dbt_runner import DbtResult, run_dbt
-from semibench.ops.faults import fault_point
+from semibench_core.faults import fault_point
 from semibench.progress import dbt_progress
 from semibench.publish import publish
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from semibench import paths
-from semibench.ops.faults import fault_point
+from semibench_core import paths
+from semibench_core.faults import fault_point
 
 
 class PublishError(RuntimeError):

@@ -22,7 +22,7 @@ from typing import TextIO
 
 import duckdb
 
-from semibench import paths
+from semibench_core import paths
 from semibench.publish import PublishError, connect_published
 
 FORMATS = ("table", "csv", "json", "markdown")

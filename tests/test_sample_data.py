@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from semibench import paths
-from semibench.sample_inferencemax import generate_sample
+from semibench_core import paths
+from sample_data.generators.sample_inferencemax import generate_sample
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE = paths.sample_dir()
@@ -128,7 +128,7 @@ def test_regenerating_gives_byte_identical_files(tmp_path):
 
 
 def test_module_cli_regenerates(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "semibench.sample_inferencemax", "--out", str(tmp_path)],
+    proc = subprocess.run([sys.executable, "-m", "sample_data.generators.sample_inferencemax", "--out", str(tmp_path)],
                           capture_output=True, text=True, cwd=PROJECT_DIR, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert all((tmp_path / n).read_bytes() == (SAMPLE / n).read_bytes() for n in served_names())

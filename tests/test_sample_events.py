@@ -22,8 +22,8 @@ import pytest
 from ingest.eval_events import ingest_eval_events
 from ingest.vllm_results import ingest_vllm_results
 from ingest.vllm_validate import VLLM_STAT_KEY
-from semibench import sample_events
-from semibench.sample_events import generate_event_samples
+from sample_data.generators import sample_events
+from sample_data.generators.sample_events import generate_event_samples
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE = PROJECT_DIR / "sample_data"
@@ -90,11 +90,11 @@ def test_regenerates_byte_identically(tmp_path):
     committed = sample_files()
     assert sorted(fresh) == sorted(committed), "committed sample files differ from the generated set (stale files?)"
     for rel, data in fresh.items():
-        assert data == committed[rel], f"{rel} differs from its regeneration: run python -m semibench.sample_events --out sample_data"
+        assert data == committed[rel], f"{rel} differs from its regeneration: run python -m sample_data.generators.sample_events --out sample_data"
 
 
 def test_module_entry_point(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "semibench.sample_events", "--out", str(tmp_path)],
+    proc = subprocess.run([sys.executable, "-m", "sample_data.generators.sample_events", "--out", str(tmp_path)],
                           cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     fresh = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}

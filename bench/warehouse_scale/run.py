@@ -38,7 +38,7 @@ from pathlib import Path
 import duckdb
 
 from bench.warehouse_scale.generate import generate, plan
-from semibench import paths
+from semibench_core import paths
 from semibench.dbt_runner import dbt_env, read_run_results
 
 SELECT = ["--select", "+fct_runs", "+fct_requests", "--indirect-selection", "cautious"]

@@ -28,7 +28,7 @@ import duckdb
 from bench.warehouse_scale.generate import generate, plan
 from bench.warehouse_scale.run import SELECT, TRACE_MODELS, _dir_bytes, add_data_args, proc_status_kb, run_sampled
 from ingest.lake import sync_lake
-from semibench import paths
+from semibench_core import paths
 from semibench.dbt_runner import dbt_env, read_run_results
 
 

@@ -12,7 +12,7 @@
   Spark (parquet, no Delta/Iceberg: no DELETE, no MERGE): insert_overwrite partitioned by
   snapshot_batch_key with dynamic partition overwrite. A batch key identifies one snapshot (or pair)
   under one fingerprint, so a reprocessed snapshot lands in a new partition and the post-hook
-  delete_stale_snapshot_rows drops the partition of its old fingerprint (and those of snapshots gone
+  delete_stale_batch_rows drops the partition of its old fingerprint (and those of snapshots gone
   from raw). The partition column goes last in a Spark table: only the bookkeeping columns
   snapshot_batch_key and dbt_invocation_id swap places, every data column keeps its position.
 #}

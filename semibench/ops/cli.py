@@ -65,7 +65,7 @@ def rebuild_command(
 ) -> None:
     """Rebuild the build warehouse from the archive (the source of truth): move the current file aside (*.corrupt-<time>), replay every archived snapshot in fetch-log order, dbt build, publish."""
     from ingest.errors import IngestError
-    from semibench import paths
+    from semibench_core import paths
     from semibench.ops.config import load_ops_config
     from semibench.ops.guard import EXIT_LOCKED, guarded_run
     from semibench.ops.rebuild import needs_rebuild, rebuild_warehouse
@@ -86,7 +86,7 @@ def rebuild_command(
     if outcome.exit_code == EXIT_LOCKED:
         _fail(str(outcome.error), EXIT_LOCKED)
     if outcome.summary is not None:
-        from semibench.cli import print_summary
+        from semibench.run_summary import print_summary
         print_summary(outcome.summary, outcome.record)
     if outcome.exit_code:
         _fail(outcome.error or "rebuild failed", outcome.exit_code)
@@ -94,7 +94,7 @@ def rebuild_command(
 
 def check_command() -> None:
     """Check the build warehouse and the published copy the same way `semibench publish` checks a copy before it swaps it in (opens, is a complete semibench warehouse, last dbt build succeeded, every table read in full, key marts not implausibly empty); the archive (every InferenceMAX snapshot file and every batch file re-hashed against its sha256, every logged batch's files present); and the run lock. Exit 1 if any of them fails."""
-    from semibench import paths
+    from semibench_core import paths
     from semibench.ops import lock, runlog
     from semibench.ops.health import (WarehouseBusy, WarehouseCorrupt, check_warehouse, verify_archive,
                                       verify_batch_archive)
@@ -194,7 +194,7 @@ def batches_command(
     import duckdb
 
     from ingest import batch_archive
-    from semibench import paths
+    from semibench_core import paths
     from semibench.ops.batches import list_batches
     from semibench.query import render
 
@@ -227,7 +227,7 @@ def retire_command(
     why: str = typer.Option(..., "--why", help="Why it is retired; kept in <archive>/retirements.jsonl with the time, user and host."),
 ) -> None:
     """Retire a landed batch: delete its rows from every raw table of its family in one transaction, and log it in <archive>/retirements.jsonl so `semibench rebuild` never replays it (the archived files stay). Takes the run lock (exit 75 if a run holds it). Retiring an already retired id does nothing. Run `semibench build` afterwards to rebuild the marts and publish."""
-    from semibench import paths
+    from semibench_core import paths
     from semibench.ops.batches import BatchError, retire
     from semibench.ops.guard import EXIT_LOCKED
     from semibench.ops.lock import LockBusy

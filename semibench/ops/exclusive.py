@@ -17,7 +17,7 @@ from typing import Callable
 
 import duckdb
 
-from semibench import paths
+from semibench_core import paths
 from semibench.ops.lock import RunLock
 
 # How long a takeover waits for the warehouse to be released by a dying child.

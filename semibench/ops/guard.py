@@ -18,7 +18,7 @@ from typing import Callable
 
 import duckdb
 
-from semibench import paths
+from semibench_core import paths
 from semibench.ops import alerts, runlog
 from semibench.ops.config import OpsConfig
 from semibench.ops.health import WarehouseBusy, WarehouseCorrupt
@@ -52,7 +52,7 @@ class Outcome:
 def expected_errors() -> tuple[type[BaseException], ...]:
     """Failures that are reported in one line; anything else also gets its traceback."""
     from ingest.errors import IngestError
-    from semibench.ops.faults import FaultSpecError
+    from semibench_core.faults import FaultSpecError
     from semibench.publish import PublishError
 
     return (IngestError, PublishError, WarehouseCorrupt, WarehouseBusy, FaultSpecError)

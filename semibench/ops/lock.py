@@ -24,7 +24,8 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from semibench import paths
+from semibench_core import paths
+from semibench_core.child_process import set_current_child
 
 ENV = "SEMIBENCH_LOCK"
 
@@ -172,17 +173,9 @@ CHILD_TERM_WAIT_S = 10.0
 CHILD_KILL_WAIT_S = 30.0
 
 
-_CHILD: list[int] = []
-
-
-def current_child() -> int | None:
-    """The process group of the dbt child this process runs right now, if any."""
-    return _CHILD[-1] if _CHILD else None
-
-
 def note_child(pgid: int | None) -> None:
     """Record (or clear, with None) the running dbt child's process group in every lock we hold."""
-    _CHILD[:] = [pgid] if pgid else []
+    set_current_child(pgid)
     for lock in list(_HELD):
         lock.note_child(pgid)
 

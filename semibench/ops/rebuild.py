@@ -29,7 +29,8 @@ from pathlib import Path
 from ingest import archive, batch_archive, inferencex_archive
 from ingest.config import load_config
 from ingest.errors import IngestError
-from semibench import paths
+from ingest.warehouse_identity import landed_here
+from semibench_core import paths
 from semibench.ops.health import WarehouseCorrupt, check_warehouse, rebuild_marker
 from semibench.pipeline import AFTER_INGEST, OnStep, PipelineState, PipelineSummary, run_steps
 
@@ -48,7 +49,7 @@ def replay_plan(archive_root: Path, warehouse: Path | None = None) -> list[tuple
         except (KeyError, TypeError, ValueError):
             continue
         logged.add(sid)
-        if sid in present and batch_archive.landed_here(event, warehouse):
+        if sid in present and landed_here(event, warehouse):
             plan[(sid, archive.format_time(when))] = when
     for sid in present - logged:
         manifest = archive.read_manifest(archive.source_root(archive_root) / sid)

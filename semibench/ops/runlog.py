@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from semibench import paths
+from semibench_core import paths
 from semibench.ops import lock as run_lock
 
 ENV = "SEMIBENCH_RUN_LOG"

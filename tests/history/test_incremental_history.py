@@ -29,7 +29,7 @@ import pytest
 
 from ingest.config import Config
 from ingest.inferencemax import ingest_inferencemax
-from semibench import paths
+from semibench_core import paths
 from semibench.dbt_runner import dbt_env, read_run_results
 from semibench.pipeline import ensure_warehouse_schema
 from tests.pipeline.expected import load_points

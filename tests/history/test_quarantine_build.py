@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 import pytest
 
 from ingest.errors import EXIT_QUARANTINED
-from semibench import paths
+from semibench_core import paths
 from semibench.dbt_runner import read_run_results
 from tests.history.test_incremental_history import History
 

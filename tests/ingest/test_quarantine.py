@@ -20,7 +20,7 @@ from ingest.cli import ingest_app
 from ingest.config import Config, InferenceMaxConfig
 from ingest.errors import EXIT_FAILED, EXIT_QUARANTINED, IngestError
 from ingest.inferencemax import ingest_inferencemax
-from semibench import paths
+from semibench_core import paths
 from tests.dashboard_server import ThreadedDashboardServer
 
 FILE = "gpt-oss-120b-1k_8k-interactivity.json"

@@ -19,7 +19,7 @@ from ingest.lake import LAKE_TABLES, SCHEMA_PARTITION, STALE_STAGING_S, sync_lak
 from ingest.loadgen_traces import ingest_traces
 from ingest.raw_schema import ensure_raw_schema, raw_schema_sql
 from ingest.vllm_results import ingest_vllm_results
-from semibench import paths
+from semibench_core import paths
 from tests.loadgen_warehouse.synthetic import write_placement_run
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]

@@ -22,7 +22,7 @@ import pytest
 
 from loadgen.sim.latency import LatencyModel
 from loadgen.sim.run import serve_sim_in_thread
-from semibench import paths
+from semibench_core import paths
 from tests.conftest import Workspace, make_workspace
 from tests.loadgen.conftest import loadgen_cli, wait_for_lines
 from tests.loadgen_warehouse.synthetic import write_placement_run, write_poisoned_run

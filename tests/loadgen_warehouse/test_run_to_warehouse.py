@@ -11,7 +11,7 @@ import pytest
 from tests.loadgen_warehouse import synthetic
 from tests.loadgen_warehouse.conftest import KEY_VALUE
 from tests.pipeline.expected import interpolate, load_points, pareto_frontier, per_hardware
-from semibench import paths
+from semibench_core import paths
 
 # the figures fct_runs reports under the summary.json names (fct_runs name: summary name)
 COMPARED = {"duration_s": "duration", "completed": "completed", "failed": "failed",

@@ -10,7 +10,7 @@ import statistics
 import duckdb
 import pytest
 
-from semibench import paths
+from semibench_core import paths
 from tests.conftest import make_workspace
 from tests.pipeline.expected import load_points, per_hardware
 

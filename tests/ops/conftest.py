@@ -20,7 +20,7 @@ import duckdb
 import pytest
 from aiohttp import web
 
-from semibench import paths
+from semibench_core import paths
 from tests.conftest import PROJECT_DIR, Workspace
 from tests.dashboard_server import ThreadedDashboardServer
 

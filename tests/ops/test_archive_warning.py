@@ -6,7 +6,7 @@ import os
 
 from ingest.config import load_config
 from ingest.inferencemax import ingest_inferencemax
-from semibench import paths
+from semibench_core import paths
 from semibench.pipeline import PipelineState, step_check
 
 

@@ -15,7 +15,7 @@ from ingest import batch_archive
 from ingest.eval_events import EvalIngestError, ingest_eval_events
 from ingest.loadgen_traces import ingest_traces
 from ingest.vllm_results import ingest_vllm_results
-from semibench import paths
+from semibench_core import paths
 from tests.inferencex.conftest import FIXTURES as IX_FIXTURES
 from tests.inferencex.conftest import needs_shared
 from tests.loadgen_warehouse.synthetic import RUN_ID, write_placement_run

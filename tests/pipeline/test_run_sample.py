@@ -13,7 +13,7 @@ import shutil
 import duckdb
 import pytest
 
-from semibench import paths
+from semibench_core import paths
 from tests.pipeline.expected import interpolate, load_points, pareto_frontier, per_hardware
 
 SAMPLE = paths.sample_dir()

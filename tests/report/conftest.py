@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from semibench import paths
+from semibench_core import paths
 
 LOST_MODEL, LOST_HW = "gpt-oss-120b", "h100"
 FASTER_HW, SPEEDUP = "b200", 1.15

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from bench.warehouse_scale.generate import ensure_schema, land_run, remove_run, run_spec
-from semibench import paths
+from semibench_core import paths
 from semibench.dbt_runner import dbt_env, read_run_results
 
 # the trace models, everything they feed up to fct_runs, and the tests on them (not the InferenceMAX marts)

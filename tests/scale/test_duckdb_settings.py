@@ -44,7 +44,7 @@ def test_temp_directory_is_set_once_at_open_not_per_cursor():
     after something spilled there: under `settings` it failed the 10M-request build mid-way."""
     import yaml
 
-    from semibench import paths
+    from semibench_core import paths
 
     dev = yaml.safe_load((paths.PROJECT_DIR / "profiles.yml").read_text())["semibench"]["outputs"]["dev"]
     assert "temp_directory" not in dev.get("settings", {})

@@ -3,7 +3,7 @@
 {{ config(
     materialized='incremental',
     on_schema_change='fail',
-    post_hook="{{ semibench.delete_stale_snapshot_rows(this, semibench.derived_snapshot_batches(ref('base_inferencemax__points'), var('y_agreement_tolerance', 0.001))) }}",
+    post_hook="{{ semibench.delete_stale_batch_rows(this, semibench.derived_snapshot_batches(ref('base_inferencemax__points'), var('y_agreement_tolerance', 0.001)), 'snapshot_id', 'snapshot_batch_key', 'snapshot_batch_key') }}",
     **semibench.snapshot_incremental_config()
 ) }}
 {#
@@ -30,7 +30,7 @@ with batches as (
 
 pending_batches as (
 
-    {{ semibench.pending_snapshot_batches('batches') }}
+    {{ semibench.pending_batches('batches', 'snapshot_id', 'snapshot_batch_key') }}
 
 ),
 

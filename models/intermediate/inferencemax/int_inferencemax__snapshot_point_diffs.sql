@@ -3,7 +3,7 @@
 {{ config(
     materialized='incremental',
     on_schema_change='fail',
-    post_hook="{{ semibench.delete_stale_snapshot_rows(this, semibench.inferencemax_snapshot_pairs(var('snapshot_diff_tolerance'))) }}",
+    post_hook="{{ semibench.delete_stale_batch_rows(this, semibench.inferencemax_snapshot_pairs(var('snapshot_diff_tolerance')), 'snapshot_id', 'snapshot_batch_key', 'snapshot_batch_key') }}",
     **semibench.snapshot_incremental_config()
 ) }}
 {#
@@ -38,7 +38,7 @@ with pairs as (
 
 pending_pairs as (
 
-    {{ semibench.pending_snapshot_batches('pairs') }}
+    {{ semibench.pending_batches('pairs', 'snapshot_id', 'snapshot_batch_key') }}
 
 ),
 

@@ -1,5 +1,5 @@
 {{ config(**semibench.trace_incremental_config()) }}
-{{ config(post_hook="{{ semibench.delete_stale_run_rows(this, semibench.loadgen_run_batches()) }}") }}
+{{ config(post_hook="{{ semibench.delete_stale_batch_rows(this, semibench.loadgen_run_batches(), 'run_id', 'run_batch_key', 'run_id') }}") }}
 {#
   One row per streamed token chunk of every request (a chunk = an SSE event with a non-empty `choices`;
   chunks that arrived in the same socket read share a time). gap_ns is the gap to the previous chunk of
@@ -21,7 +21,7 @@ with batches as (
 
 pending_batches as (
 
-    {{ semibench.pending_run_batches('batches') }}
+    {{ semibench.pending_batches('batches', 'run_id', 'run_batch_key') }}
 
 ),
 

@@ -3,7 +3,7 @@
 {%- for metric, value in semibench.goodput_slos().items() -%}{%- do salt_parts.append(metric ~ '=' ~ value) -%}{%- endfor -%}
 {%- set salt = 'goodput:' ~ salt_parts | join(',') -%}
 {{ config(**semibench.trace_incremental_config()) }}
-{{ config(post_hook="{{ semibench.delete_stale_run_rows(this, semibench.loadgen_run_batches(" ~ salt | tojson ~ ")) }}") }}
+{{ config(post_hook="{{ semibench.delete_stale_batch_rows(this, semibench.loadgen_run_batches(" ~ salt | tojson ~ "), 'run_id', 'run_batch_key', 'run_id') }}") }}
 -- One row per request of every loadgen run, with its run's context and the per-request figures the run
 -- statistics are made of. counts_in_stats marks the rows vLLM's statistics use (main phase, successful);
 -- meets_goodput_slos applies the goodput vars to each request (null when no SLO is set).
@@ -19,7 +19,7 @@ with batches as (
 
 pending_batches as (
 
-    {{ semibench.pending_run_batches('batches') }}
+    {{ semibench.pending_batches('batches', 'run_id', 'run_batch_key') }}
 
 ),
 

@@ -3,7 +3,7 @@
 {{ config(
     materialized='incremental',
     on_schema_change='fail',
-    post_hook="{{ semibench.delete_stale_snapshot_rows(this, semibench.inferencemax_raw_batches()) }}",
+    post_hook="{{ semibench.delete_stale_batch_rows(this, semibench.inferencemax_raw_batches(), 'snapshot_id', 'snapshot_batch_key', 'snapshot_batch_key') }}",
     **semibench.snapshot_incremental_config()
 ) }}
 {#
@@ -59,7 +59,7 @@ with batches as (
 pending_batches as (
 
     -- snapshots whose current fingerprint is not modelled yet (all of them on a full build)
-    {{ semibench.pending_snapshot_batches('batches') }}
+    {{ semibench.pending_batches('batches', 'snapshot_id', 'snapshot_batch_key') }}
 
 ),
 

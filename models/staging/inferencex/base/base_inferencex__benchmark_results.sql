@@ -6,27 +6,16 @@
       rows with an `error` are kept (is_success false), every run attempt is kept.
   Metrics are seconds / tokens per second / watts / joules as the source has them. p99.9 is p99_9.
 #}
+-- a table, not a view: every staging view, mart and data test reads it, and as a view each of them re-ran
+-- its casts and seed joins over the whole history
+{{ config(materialized='table') }}
 {%- set double = semibench.type_double() -%}
-{%- set metrics = ['tput_per_gpu', 'output_tput_per_gpu', 'input_tput_per_gpu', 'avg_power_w', 'prefill_avg_power_w',
-                   'decode_avg_power_w', 'avg_util_pct', 'avg_mem_used_mb', 'joules_per_output_token',
-                   'joules_per_input_token', 'joules_per_total_token'] -%}
-{%- for m in ['ttft', 'tpot', 'itl', 'e2el', 'intvty'] -%}
-    {%- for s in ['mean', 'median', 'p90', 'p99', 'p99.9', 'std'] -%}
-        {%- do metrics.append(s ~ '_' ~ m) -%}
-    {%- endfor -%}
-{%- endfor -%}
-{%- set metric_spec = {} -%}
-{%- for m in metrics -%}{%- do metric_spec.update({m: 'varchar'}) -%}{%- endfor -%}
-{%- set spec = {'isl': 'varchar', 'osl': 'varchar', 'conc': 'varchar', 'date': 'varchar', 'run_url': 'varchar',
-                'image': 'varchar', 'benchmark_type': 'varchar', 'error': 'varchar', 'config_id': 'varchar',
-                'workflow_run_id': 'varchar', 'id': 'varchar', 'metrics': metric_spec} -%}
+{%- set metrics = semibench.inferencex_parsed_metrics() -%}
 
 with records as (
 
-    select
-        *,
-        {{ semibench.json_struct('record', spec) }} as j
-    from {{ ref('base_inferencex__records') }}
+    -- JSON parsed once per record (base_inferencex__parsed_records): text columns j_<field>, jm_<metric>
+    select * from {{ ref('base_inferencex__parsed_records') }}
     where record_kind in ('benchmarks', 'benchmarks_history', 'dump_benchmark_results')
 
 ),
@@ -34,11 +23,11 @@ with records as (
 dump_runs as (
 
     select
-        {{ semibench.try_cast(semibench.json_text('record', '$.id'), dbt.type_bigint()) }} as dump_run_id,
-        {{ semibench.json_text('record', '$.github_run_id') }} as github_run_id,
-        {{ semibench.try_cast(semibench.json_text('record', '$.run_attempt'), dbt.type_int()) }} as run_attempt,
-        {{ semibench.json_text('record', '$.html_url') }} as html_url
-    from {{ ref('base_inferencex__records') }}
+        {{ semibench.try_cast('j_id', dbt.type_bigint()) }} as dump_run_id,
+        j_github_run_id as github_run_id,
+        {{ semibench.try_cast('j_run_attempt', dbt.type_int()) }} as run_attempt,
+        j_html_url as html_url
+    from {{ ref('base_inferencex__parsed_records') }}
     where record_kind = 'dump_workflow_runs'
 
 ),
@@ -63,14 +52,19 @@ joined as (
         records.notes,
         records.fetched_at,
         records.loaded_at,
-        records.j,
+        {%- for f in ['benchmark_type', 'isl', 'osl', 'conc', 'date', 'image', 'error'] %}
+        records.j_{{ f }},
+        {%- endfor %}
+        {%- for m in metrics %}
+        records.jm_{{ m | replace('.', '_') }},
+        {%- endfor %}
         case records.record_kind when 'benchmarks' then 'benchmarks' when 'benchmarks_history' then 'history'
             else 'dump' end as source_route,
         coalesce(inline.config_key, dumped.config_key) as config_key,
         case when records.record_kind = 'dump_benchmark_results' then dumped.config_problems
             else inline.config_problems end as config_problems,
         case when records.record_kind = 'dump_benchmark_results' and dumped.record_sha256 is null
-            then concat('config_id ', coalesce(records.j.config_id, 'null'), ' not in the dump''s configs') end
+            then concat('config_id ', coalesce(records.j_config_id, 'null'), ' not in the dump''s configs') end
             as dump_config_problem,
         {%- for c in ['hardware', 'framework', 'model', 'precision', 'spec_method', 'disagg', 'is_multinode',
                       'prefill_tp', 'prefill_ep', 'prefill_dp_attention', 'prefill_num_workers', 'decode_tp',
@@ -81,7 +75,7 @@ joined as (
         case when records.record_kind = 'dump_benchmark_results'
             then case when dump_runs.html_url is not null
                 then concat(dump_runs.html_url, '/attempts/', {{ dbt.cast('dump_runs.run_attempt', dbt.type_string()) }}) end
-            else records.j.run_url end as run_url,
+            else records.j_run_url end as run_url,
         dump_runs.github_run_id as dump_github_run_id,
         dump_runs.run_attempt as dump_run_attempt
     from records
@@ -91,10 +85,10 @@ joined as (
         and records.record_kind <> 'dump_benchmark_results'
     left join dump_configs as dumped
         on records.record_kind = 'dump_benchmark_results'
-        and {{ semibench.try_cast('records.j.config_id', dbt.type_bigint()) }} = dumped.dump_config_id
+        and {{ semibench.try_cast('records.j_config_id', dbt.type_bigint()) }} = dumped.dump_config_id
     left join dump_runs
         on records.record_kind = 'dump_benchmark_results'
-        and {{ semibench.try_cast('records.j.workflow_run_id', dbt.type_bigint()) }} = dump_runs.dump_run_id
+        and {{ semibench.try_cast('records.j_workflow_run_id', dbt.type_bigint()) }} = dump_runs.dump_run_id
 
 ),
 
@@ -102,19 +96,19 @@ typed as (
 
     select
         joined.*,
-        nullif(lower(trim(j.benchmark_type)), '') as benchmark_type,
-        {{ semibench.try_cast('j.isl', dbt.type_int()) }} as isl,
-        {{ semibench.try_cast('j.osl', dbt.type_int()) }} as osl,
-        {{ semibench.try_cast('j.conc', dbt.type_int()) }} as conc,
-        {{ semibench.try_cast('substring(j.date, 1, 10)', 'date') }} as result_date,
-        j.image as image,
-        j.error as error,
+        nullif(lower(trim(j_benchmark_type)), '') as benchmark_type,
+        {{ semibench.try_cast('j_isl', dbt.type_int()) }} as isl,
+        {{ semibench.try_cast('j_osl', dbt.type_int()) }} as osl,
+        {{ semibench.try_cast('j_conc', dbt.type_int()) }} as conc,
+        {{ semibench.try_cast('substring(j_date, 1, 10)', 'date') }} as result_date,
+        j_image as image,
+        j_error as error,
         coalesce(dump_github_run_id, nullif(regexp_extract(run_url, '/runs/([0-9]+)', 1), '')) as github_run_id,
         coalesce(dump_run_attempt,
                  {{ semibench.try_cast("nullif(regexp_extract(run_url, '/attempts/([0-9]+)', 1), '')", dbt.type_int()) }})
             as run_attempt,
         {%- for m in metrics %}
-        {{ semibench.try_cast('j.metrics.' ~ adapter.quote(m), double) }} as {{ m | replace('.', '_') }}{{ ',' if not loop.last }}
+        {{ semibench.try_cast('jm_' ~ (m | replace('.', '_')), double) }} as {{ m | replace('.', '_') }}{{ ',' if not loop.last }}
         {%- endfor %}
     from joined
 

@@ -5,20 +5,15 @@
   lower case. config_key is a hash of the 17 normalised fields. `config_problems` lists what could not be
   normalised (unknown hardware/framework/model, missing key fields); such configs get no config_key.
 #}
+-- a table, not a view: every staging view, mart and data test reads it, and as a view each of them re-ran
+-- its casts and seed joins over the whole history
+{{ config(materialized='table') }}
 {%- set ints = ['prefill_tp', 'prefill_ep', 'prefill_num_workers', 'decode_tp', 'decode_ep', 'decode_num_workers',
                 'num_prefill_gpu', 'num_decode_gpu'] -%}
-{%- set spec = {'id': 'varchar', 'hardware': 'varchar', 'framework': 'varchar', 'model': 'varchar',
-                'precision': 'varchar', 'spec_method': 'varchar', 'disagg': 'varchar', 'is_multinode': 'varchar',
-                'prefill_dp_attention': 'varchar', 'decode_dp_attention': 'varchar'} -%}
-{%- for f in ints -%}{%- do spec.update({f: 'varchar'}) -%}{%- endfor -%}
-
 with parsed as (
 
-    select
-        record_kind,
-        record_sha256,
-        {{ semibench.json_struct('record', spec) }} as j
-    from {{ ref('base_inferencex__records') }}
+    -- JSON parsed once per record (base_inferencex__parsed_records): text columns j_<field>
+    select * from {{ ref('base_inferencex__parsed_records') }}
     where record_kind in ('benchmarks', 'benchmarks_history', 'evaluations', 'dump_configs')
 
 ),
@@ -28,18 +23,18 @@ typed as (
     select
         record_kind,
         record_sha256,
-        case when record_kind = 'dump_configs' then {{ semibench.try_cast('j.id', dbt.type_bigint()) }} end as dump_config_id,
-        lower(trim(j.hardware)) as hardware_raw,
-        lower(trim(j.framework)) as framework_raw,
-        lower(trim(j.model)) as model_raw,
-        lower(trim(j.precision)) as precision,
-        coalesce(nullif(lower(trim(j.spec_method)), ''), 'none') as spec_method,
-        {{ semibench.text_to_boolean('j.disagg') }} as disagg_raw,
-        {{ semibench.text_to_boolean('j.is_multinode') }} as is_multinode,
-        {{ semibench.text_to_boolean('j.prefill_dp_attention') }} as prefill_dp_attention,
-        {{ semibench.text_to_boolean('j.decode_dp_attention') }} as decode_dp_attention,
+        case when record_kind = 'dump_configs' then {{ semibench.try_cast('j_id', dbt.type_bigint()) }} end as dump_config_id,
+        lower(trim(j_hardware)) as hardware_raw,
+        lower(trim(j_framework)) as framework_raw,
+        lower(trim(j_model)) as model_raw,
+        lower(trim(j_precision)) as precision,
+        coalesce(nullif(lower(trim(j_spec_method)), ''), 'none') as spec_method,
+        {{ semibench.text_to_boolean('j_disagg') }} as disagg_raw,
+        {{ semibench.text_to_boolean('j_is_multinode') }} as is_multinode,
+        {{ semibench.text_to_boolean('j_prefill_dp_attention') }} as prefill_dp_attention,
+        {{ semibench.text_to_boolean('j_decode_dp_attention') }} as decode_dp_attention,
         {%- for f in ints %}
-        {{ semibench.try_double_to_int(semibench.try_cast('j.' ~ f, semibench.type_double())) }} as {{ f }}{{ ',' if not loop.last }}
+        {{ semibench.try_double_to_int(semibench.try_cast('j_' ~ f, semibench.type_double())) }} as {{ f }}{{ ',' if not loop.last }}
         {%- endfor %}
     from parsed
 

@@ -21,6 +21,8 @@ import signal
 import sys
 import time
 
+from semibench_core.child_process import current_child
+
 ENV = "SEMIBENCH_FAULT"
 POINTS = ("fetch", "land", "dbt", "publish")
 ACTIONS = ("kill", "pause")
@@ -61,8 +63,6 @@ def fault_point(name: str) -> None:
         print(f"fault: paused at {name} (pid {os.getpid()})", file=sys.stderr, flush=True)
         while True:
             time.sleep(3600)
-    from semibench.ops.lock import current_child
-
     if (child := current_child()) is not None:  # dbt leads a group of its own: a power cut takes it too
         try:
             os.killpg(child, signal.SIGKILL)

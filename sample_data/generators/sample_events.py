@@ -39,7 +39,7 @@ small models below, drawn with seeded ``random.Random`` instances.
 
 Regenerate (byte-identical for the same seed; ``tests/test_sample_events.py`` checks it)::
 
-    python -m semibench.sample_events --out sample_data
+    python -m sample_data.generators.sample_events --out sample_data
 """
 
 from __future__ import annotations
@@ -620,9 +620,9 @@ def generate_event_samples(out_dir: Path, seed: int = DEFAULT_SEED) -> list[Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    from semibench import paths as _paths
+    from semibench_core import paths as _paths
 
-    ap = argparse.ArgumentParser(prog="python -m semibench.sample_events",
+    ap = argparse.ArgumentParser(prog="python -m sample_data.generators.sample_events",
                                  description="Regenerate the synthetic eval-event and vLLM-result samples.")
     ap.add_argument("--out", type=Path, default=_paths.PROJECT_DIR / "sample_data",
                     help="output directory (the files go to <out>/eval_events and <out>/vllm_results)")

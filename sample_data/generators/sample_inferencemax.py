@@ -567,9 +567,9 @@ def generate_sample(out_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from semibench import paths as _paths
+    from semibench_core import paths as _paths
 
-    ap = argparse.ArgumentParser(prog="python -m semibench.sample_inferencemax",
+    ap = argparse.ArgumentParser(prog="python -m sample_data.generators.sample_inferencemax",
                                  description="Regenerate the synthetic InferenceMAX sample snapshot.")
     ap.add_argument("--out", type=Path, default=_paths.sample_dir(), help="output directory")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
