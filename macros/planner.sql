@@ -341,9 +341,12 @@ prices as (
         {%- endfor %}
         arg_max(case when constants.constant = 'all_in_kw' then constants.value end,
                 case when constants.constant = 'all_in_kw' then constants.effective_from end) as all_in_kw_per_gpu,
-        max(case when constants.constant like 'usd_per_gpu_hour_%' then constants.effective_from end) as price_effective_from,
-        arg_max(case when constants.constant like 'usd_per_gpu_hour_%' then constants.source end,
-                case when constants.constant like 'usd_per_gpu_hour_%' then constants.effective_from end) as price_source,
+        -- date and source of the price the scenario ranks by (its rank_tier)
+        max(case when constants.constant = concat('usd_per_gpu_hour_', scenarios.rank_tier)
+            then constants.effective_from end) as price_effective_from,
+        arg_max(case when constants.constant = concat('usd_per_gpu_hour_', scenarios.rank_tier) then constants.source end,
+                case when constants.constant = concat('usd_per_gpu_hour_', scenarios.rank_tier)
+                    then constants.effective_from end) as price_source,
         arg_max(case when constants.constant = 'all_in_kw' then constants.source end,
                 case when constants.constant = 'all_in_kw' then constants.effective_from end) as power_source
     from scenarios

@@ -126,7 +126,9 @@ def render(result: PlanResult, fmt: str, top: int | None, sweep: bool, out: Text
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(file=out, width=max(160, Console().width))
+    # piped output (a file, another program) gets room for whole config labels instead of the 80 columns rich
+    # assumes without a terminal
+    console = Console(file=out, width=None if out.isatty() else 240)
     for title, heads, body, foot in sections:
         table = Table(title=title, caption=foot, show_lines=False)
         for h in heads:
