@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from semibench.data_sources import DataSources, describe_sources
+from semibench.report.planner import read_planner
 from semibench.report.quality import QualityData, read_quality
 
 # Loadgen latency metrics shown, in display order, with their axis labels.
@@ -124,6 +125,7 @@ class ReportData:
     tool_eval: list[dict]
     quality: QualityData
     sources: DataSources = field(default_factory=DataSources)  # what the page shows, as of when; what is synthetic
+    planner: object = None  # semibench.report.planner.PlannerSection (None when the report data is built by hand)
 
     @property
     def hw_keys(self) -> list[str]:
@@ -187,6 +189,7 @@ def load_report_data(published: Path, dbt_target: Path | None, *, now: datetime 
             tool_eval=_tool_eval(con, catalog),
             quality=read_quality(con, catalog, dbt_target),
             sources=describe_sources(con),
+            planner=read_planner(con, catalog),
         )
     finally:
         con.close()

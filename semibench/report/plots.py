@@ -237,3 +237,33 @@ def tool_eval_chart(rows: list[dict], chart_id: str) -> str:
 def _short(run_id: str) -> str:
     return run_id if len(run_id) <= 18 else run_id[:16] + "…"
 
+
+
+def planner_cost_chart(curve, styles: dict[str, HwStyle], chart_id: str) -> str:
+    """Cost per million output tokens vs the interactivity target: one line per hardware (its cheapest
+    config at each target, from the planner SQL), your own loadgen runs as black-edged stars."""
+    with matplotlib.rc_context(_RC):
+        fig = _figure(9, 5.0)
+        ax = fig.add_subplot()
+        xs, ys, handles = [], [], []
+        for hw in sorted(curve.lines):
+            colour, marker = styles.get(hw, ((0.4, 0.4, 0.4, 1.0), "o"))
+            px, py = zip(*curve.lines[hw])
+            xs += px
+            ys += py
+            ax.plot(px, py, color=colour, marker=marker, markersize=4, linewidth=1.8, gid=f"cost-{_safe_id(hw)}")
+            handles.append(Line2D([], [], color=colour, marker=marker, markersize=5, linewidth=1.8, label=hw))
+        for i, (label, x, y) in enumerate(curve.own_points):
+            xs.append(x)
+            ys.append(y)
+            ax.scatter([x], [y], marker="*", s=160, color="#f0b429", edgecolors="black", linewidths=0.8, zorder=5,
+                       gid=f"own-{i}")
+            handles.append(Line2D([], [], color="#f0b429", marker="*", markersize=11, markeredgecolor="black",
+                                  linewidth=0, label=label if len(label) <= 40 else label[:39] + "…"))
+        _set_scales(ax, xs, ys)
+        ax.set_xlabel("Minimum interactivity (tok/s/user) → tighter SLO")
+        ax.set_ylabel(f"$ per M output tokens ({curve.tier}) ← cheaper")
+        ax.set_title(f"{curve.title}: cost vs interactivity SLO", loc="left")
+        legend = fig.legend(handles=handles, loc="outside right upper", title="hardware (best config)", alignment="left")
+        legend.set_gid("legend")
+        return to_svg(fig, chart_id, f"{curve.title}: cost per million output tokens vs interactivity target by hardware")
