@@ -107,6 +107,11 @@ create table if not exists raw.loadgen_requests (
 -- Warehouses created before these fields existed gain them here (DDL above is for new ones).
 alter table raw.loadgen_runs add column if not exists simulated boolean;
 alter table raw.loadgen_requests add column if not exists connection_retries bigint;
+-- multi-turn sessions, shared prefixes and the server's prefix-cache report (null in older traces)
+alter table raw.loadgen_requests add column if not exists session_id varchar;
+alter table raw.loadgen_requests add column if not exists turn bigint;
+alter table raw.loadgen_requests add column if not exists prefix_id bigint;
+alter table raw.loadgen_requests add column if not exists cached_tokens bigint;
 
 -- Record-level quarantine (docs/loadgen_warehouse.md "Landing rules"). A request line with problems (or a
 -- line that is not a request at all: not JSON, a half-written last line, a line of another run) lands in

@@ -356,9 +356,23 @@ def serve_sim_command(
     record_emissions: Annotated[bool, typer.Option(
         "--record-emissions", help="Keep each token event's send time (monotonic ns) per "
                                    "request id, served at /sim/emissions (benchmarks).")] = False,
+    prefix_cache: Annotated[bool, typer.Option(
+        "--prefix-cache", help="Automatic prefix caching: whole blocks of a prompt already seen "
+                               "cost no prefill (--prefill-ms-per-1k) and usage reports them "
+                               "as prompt_tokens_details.cached_tokens.")] = False,
+    cache_block_tokens: Annotated[int, typer.Option(
+        help="--prefix-cache block size in tokens.")] = 16,
+    prompt_token_factor: Annotated[float, typer.Option(
+        help="Fake tokenizer: usage.prompt_tokens = offline estimate x this factor (a real "
+             "tokenizer rarely agrees with 4 characters per token).")] = 1.0,
     seed: Annotated[int, typer.Option(help="Seed for jitter, faults and generated text.")] = 0,
 ) -> None:
-    """Run the simulated OpenAI-compatible server (streaming SSE with usage) until Ctrl-C."""
+    """Run the simulated OpenAI-compatible server (streaming SSE with usage) until Ctrl-C.
+
+    GET /metrics serves Prometheus gauges in vLLM's names (running, waiting, KV-cache use,
+    prefix-cache hits). With --max-concurrency C and no jitter its capacity is
+    C / (TTFT + (max_tokens - 1) x TPOT) requests per second.
+    """
     from loadgen.sim.latency import LatencyModel
     from loadgen.sim.run import serve_forever
 
@@ -372,7 +386,9 @@ def serve_sim_command(
                       usage=usage, reject_stream_options=reject_stream_options, seed=seed,
                       close_after_response=close_after_response, idle_close_s=idle_close_s,
                       strict_model=strict_model,
-                      loading_s=loading_s)
+                      loading_s=loading_s, prefix_cache=prefix_cache,
+                      cache_block_tokens=cache_block_tokens,
+                      prompt_token_factor=prompt_token_factor)
     try:
         lm.validate()
         serve_forever(lm, host=host, port=port, served_model=model, api_key_env=api_key_env,
