@@ -150,6 +150,10 @@ class Run:
     async def execute(self) -> RunResult:
         from loadgen.preflight import check_server
         self.cfg = cfg = await check_server(self.cfg)  # before the trace: a failure writes nothing
+        if cfg.calibrate_isl and cfg.words_per_token == 1.0:
+            from loadgen.calibrate import measure_words_per_token
+            self.cfg = cfg = cfg.copy(words_per_token=await measure_words_per_token(cfg))
+            self.dataset = dataset_for(cfg)
         loop_task = asyncio.current_task()
         self.t0_ns = self.t0_ns or time.monotonic_ns()
         header = build_header(cfg, run_id=self.run_id, shards=self.all_shards,
