@@ -36,8 +36,11 @@ def parse_prometheus(text: str, kept: tuple[str, ...] = KEPT) -> dict[str, float
         name = line[:name_end]
         if name not in kept:
             continue
+        rest = line[name_end:]
+        if rest.startswith("{"):
+            rest = rest[rest.find("}") + 1:]  # label values carry no '}' in the metrics kept
         try:
-            value = float(line.rsplit("}", 1)[-1].split()[0])
+            value = float(rest.split()[0])  # a timestamp may follow the value
         except (ValueError, IndexError):
             continue
         out[name] = out.get(name, 0.0) + value
