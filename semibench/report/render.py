@@ -94,6 +94,9 @@ def build_context(data: ReportData) -> dict:
                 "svg": Markup(plots.latency_ecdf(m, data.loadgen.runs, chart_id("latency", m)))}
                for m in data.loadgen.metrics if any(m in r.ecdf for r in data.loadgen.runs)]
     tool_svg = Markup(plots.tool_eval_chart(data.tool_eval, "tool-eval")) if data.tool_eval else None
+    sweeps = [{"sweep": sw, "id": chart_id("sweep", sw.sweep_id),
+               "svg": Markup(plots.latency_vs_load(sw, chart_id("sweep", sw.sweep_id)))}
+              for sw in data.loadgen.sweeps]
     q = data.quality
     changes = _trend_changes(data)
     return {
@@ -102,6 +105,7 @@ def build_context(data: ReportData) -> dict:
         "charts": charts,
         "trends": trends,
         "latency": latency,
+        "sweeps": sweeps,
         "tool_svg": tool_svg,
         "hw_colours": [(k, plots.css_colour(styles[k][0])) for k in data.hw_keys],
         "hw_colour_of": {k: plots.css_colour(styles[k][0]) for k in data.hw_keys},
