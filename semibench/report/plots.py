@@ -15,7 +15,7 @@ from matplotlib import ticker
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from semibench.report.data import LATENCY_METRICS, LoadgenRun, PointsChart, TrendSeries
+from semibench.report.data import LATENCY_METRICS, LoadgenRun, PointsChart, SweepCurve, TrendSeries
 
 # Up to 20 hardware keys get well-separated qualitative colours (tab10, then tab20's light shades); a
 # marker shape per key keeps series apart for colour-blind readers and in greyscale prints.
@@ -211,6 +211,38 @@ def latency_ecdf(metric: str, runs: list[LoadgenRun], chart_id: str) -> str:
         # run labels are long: below the axes they do not squeeze the plot
         fig.legend(loc="outside lower center", ncols=min(2, max(1, len(runs))), title="run").set_gid("legend")
         return to_svg(fig, chart_id, f"{metric} ECDF per loadgen run")
+
+
+def latency_vs_load(sweep: SweepCurve, chart_id: str) -> str:
+    """A sweep's p50/p99 TTFT and p99 ITL against the load offered, failing steps hollow, the knee a
+    vertical line: where latency leaves its floor is where the server stops keeping up."""
+    rate = sweep.param == "request_rate"
+    with matplotlib.rc_context(_RC):
+        fig = _figure(9, 4.6)
+        ax = fig.add_subplot()
+        xs = [s["load"] for s in sweep.steps]
+        for key, label, colour in (("p50_ttft_ms", "TTFT p50", "#1f77b4"), ("p99_ttft_ms", "TTFT p99", "#d62728"),
+                                   ("p99_itl_ms", "ITL p99", "#2ca02c")):
+            ys = [s[key] for s in sweep.steps]
+            ax.plot(xs, ys, color=colour, linewidth=1.4, label=label, gid=f"{key}-{_safe_id(sweep.sweep_id)}")
+            for s, y in zip(sweep.steps, ys):
+                if y is not None:
+                    ax.plot([s["load"]], [y], marker="o", color=colour,
+                            markerfacecolor=colour if s["passes"] else "white", markersize=6)
+        ys_all = [s[k] for s in sweep.steps for k in ("p50_ttft_ms", "p99_ttft_ms", "p99_itl_ms") if s[k]]
+        if spans_decades(ys_all):
+            ax.set_yscale("log")
+            ax.yaxis.set_minor_formatter(ticker.NullFormatter())
+        ax.yaxis.set_major_formatter(ticker.FuncFormatter(human_number))
+        if sweep.knee is not None:
+            ax.axvline(sweep.knee, color="0.2", linestyle="--", linewidth=1.2,
+                       label=f"knee {sweep.knee:.3g}" + (" req/s" if rate else ""), gid="knee")
+        ax.set_xlabel("offered load (requests/s)" if rate else "concurrency (requests in flight)")
+        ax.set_ylabel("latency (ms)")
+        title = f"Latency vs load · {_short(sweep.sweep_id)}" + (" · simulated" if sweep.is_simulated else "")
+        ax.set_title(title, loc="left")
+        ax.legend(loc="upper left", fontsize=8)
+        return to_svg(fig, chart_id, f"latency vs load of sweep {sweep.sweep_id}")
 
 
 def tool_eval_chart(rows: list[dict], chart_id: str) -> str:

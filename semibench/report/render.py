@@ -100,6 +100,9 @@ def build_context(data: ReportData) -> dict:
         for c in data.planner.curves:
             cid = chart_id("plan-cost", c.model, str(c.isl), str(c.osl), c.tier)
             plan_charts.append({"id": cid, "curve": c, "svg": Markup(plots.planner_cost_chart(c, plan_styles, cid))})
+    sweeps = [{"sweep": sw, "id": chart_id("sweep", sw.sweep_id),
+               "svg": Markup(plots.latency_vs_load(sw, chart_id("sweep", sw.sweep_id)))}
+              for sw in data.loadgen.sweeps]
     q = data.quality
     changes = _trend_changes(data)
     return {
@@ -108,6 +111,7 @@ def build_context(data: ReportData) -> dict:
         "charts": charts,
         "trends": trends,
         "latency": latency,
+        "sweeps": sweeps,
         "tool_svg": tool_svg,
         "planner": data.planner,
         "plan_charts": plan_charts,

@@ -113,4 +113,4 @@ def test_build_dataset_argument_errors(tmp_path):
     with pytest.raises(ConfigError, match="takes no --dataset-path"):
         build_dataset("random", path=tmp_path / "x", isl=None, osl=None)
     with pytest.raises(ConfigError, match="unknown dataset"):
-        build_dataset("sharegpt", path=None, isl=None, osl=None)
+        build_dataset("nope", path=None, isl=None, osl=None)
