@@ -7,13 +7,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import duckdb
+
 from semibench.plan.scenario import Scenario, scenarios_relation
 from semibench.plan.sql import render_plan_sql
 
 TARGETS = (5, 10, 15, 20, 30, 40, 50, 60, 75, 100, 125, 150, 200, 250)
 TABLE_ROWS = 10
-INPUTS = ("mart_planning__plan", "mart_planning__scenarios", "mart_planning__config_points",
-          "mart_planning__own_runs", "fct_requests", "fct_runs", "inferencex_gpu_cost_power", "planner_gpus_per_node")
+# relation -> columns the section reads: a warehouse without them (an older build, another family's mart in
+# another shape) gets a note instead of the section, never a failed report
+INPUTS = {
+    "mart_planning__plan": {"scenario_id", "plan_rank"},
+    "mart_planning__scenarios": {"scenario_id", "model", "isl", "osl", "rank_tier"},
+    "mart_planning__config_points": {"config_key", "interactivity_x"},
+    "mart_planning__own_runs": {"run_id", "endpoint_key", "gpu_key", "num_gpus"},
+    "fct_requests": {"run_id", "is_main_phase", "is_success", "interactivity", "ttft_ms", "e2el_ms", "input_tokens",
+                     "output_tokens"},
+    "fct_runs": {"run_id", "median_interactivity", "output_throughput"},
+    "inferencex_gpu_cost_power": {"gpu_key", "constant", "value", "effective_from"},
+    "planner_gpus_per_node": {"gpu_key", "gpus_per_node"},
+}
 
 
 @dataclass
@@ -40,11 +53,19 @@ class PlannerSection:
 
 
 def read_planner(con, catalog) -> PlannerSection:
-    found = {name: catalog.find(name) for name in INPUTS}
+    found = {name: catalog.find(name, required=columns) for name, columns in INPUTS.items()}
     missing = [n for n, f in found.items() if f is None]
     if missing:
-        return PlannerSection(False, f"No planner marts in this warehouse ({', '.join(missing)} missing).")
+        return PlannerSection(False, f"No planner section: {', '.join(missing)} missing or in another shape "
+                                     f"(run `semibench build` with this version).")
     rel = {n: f[0] for n, f in found.items()}
+    try:
+        return _read(con, rel)
+    except duckdb.Error as exc:
+        return PlannerSection(False, f"No planner section: {str(exc).splitlines()[0]}")
+
+
+def _read(con, rel: dict) -> PlannerSection:
     scenarios = _rows(con, f"select * from {rel['mart_planning__scenarios']} order by scenario_id")
     for s in scenarios:
         s["rows"] = _rows(con, f"""select * from {rel['mart_planning__plan']} where scenario_id = ? and plan_rank is not null
