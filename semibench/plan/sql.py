@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import jinja2
 
-from semibench import paths
+from semibench_core import paths
 
 MACRO_FILES = ("frontier_interpolation.sql", "planner.sql")
 
