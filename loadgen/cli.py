@@ -299,7 +299,8 @@ def loadgen_command(
 
     Exit code: 0 completed; 1 failed: the preflight failed (nothing written), or the run failed (more than
     --max-error-rate of its requests failed, or none succeeded; status failed in the trace and summary); 2 bad
-    arguments; 130 interrupted (trace and summary still valid).
+    arguments; 130 interrupted (trace and summary still valid). --find-max exits 0 when the search ran,
+    whatever it found (steps past the knee fail by design; "knee: none" when no step passed).
     """
     from loadgen.api import run_loadtest, run_sweep
     from loadgen.config import LoadTestConfig
