@@ -236,39 +236,3 @@ class ReplayDataset(Dataset):
 
     def timestamps(self) -> list[float]:
         return [p.timestamp_s for p in self.items]
-
-
-def build_dataset(name: str, *, path: str | Path | None, isl: int | None, osl: int | None,
-                  range_ratio: float = 0.0, seed: int = 0, size: int = 1000,
-                  replay_speed: float = 1.0, prefix_count: int = 8, prefix_len: int = 512,
-                  block_tokens: int = 512, turns=None, think_time=None,
-                  max_turns: int | None = None, words_per_token: float = 1.0) -> Dataset:
-    from loadgen.dists import parse_dist
-    if name in ("random", "shared-prefix", "multi-turn") and path:
-        raise ConfigError(f"--dataset {name} takes no --dataset-path (its prompts are generated)")
-    if name == "random":
-        return RandomDataset(isl or 1024, osl or 128, range_ratio, seed, size, words_per_token)
-    if name == "shared-prefix":
-        from loadgen.prefix_datasets import SharedPrefixDataset
-        return SharedPrefixDataset(isl or 256, osl or 128, prefix_count, prefix_len, range_ratio, seed, size)
-    think = parse_dist(think_time, "--think-time")
-    if name == "multi-turn":
-        from loadgen.sessions import SyntheticSessions
-        return SyntheticSessions(isl or 256, osl or 128, parse_dist(turns, "--turns", 4.0), think,
-                                 range_ratio, seed, size)
-    if name in ("sessions", "sharegpt", "mooncake"):
-        if not path:
-            raise ConfigError(f"--dataset {name} needs --dataset-path FILE")
-        from loadgen import prefix_datasets, sessions
-        if name == "sessions":
-            return sessions.SessionsFile(Path(path), osl, think, seed)
-        if name == "sharegpt":
-            return sessions.ShareGPTSessions(Path(path), osl, think, max_turns, seed)
-        return prefix_datasets.MooncakeDataset(Path(path), osl, block_tokens, replay_speed, seed)
-    if name in ("custom", "replay"):
-        if not path:
-            raise ConfigError(f"--dataset {name} needs --dataset-path FILE.jsonl")
-        if name == "custom":
-            return CustomDataset(Path(path), osl)
-        return ReplayDataset(Path(path), osl, seed, replay_speed)
-    raise ConfigError(f"unknown dataset {name!r}; choose one of {DATASETS}")

@@ -21,7 +21,8 @@ from pathlib import Path
 from loadgen.arrivals import arrival_offsets
 from loadgen.client import ClientOptions, ShardClient
 from loadgen.config import LoadTestConfig, split_cap
-from loadgen.datasets import Dataset, Prompt, build_dataset
+from loadgen.dataset_factory import build_dataset
+from loadgen.datasets import Dataset, Prompt
 from loadgen.metrics import build_summary, judge_counts
 from loadgen.progress import Counters, ProgressPrinter
 from loadgen.ratelimit import AdaptivePolicy, ShardLimiter

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from loadgen.datasets import CustomDataset, RandomDataset, ReplayDataset, build_dataset
+from loadgen.dataset_factory import build_dataset
+from loadgen.datasets import CustomDataset, RandomDataset, ReplayDataset
 from loadgen.shards import ConfigError
 from loadgen.tokens import estimate_tokens
 

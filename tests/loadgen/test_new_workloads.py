@@ -14,7 +14,7 @@ from loadgen import run_loadtest
 from loadgen.arrivals import arrival_offsets, read_rate_series
 from loadgen.cli import app
 from loadgen.clientwatch import ClientWatch
-from loadgen.datasets import build_dataset
+from loadgen.dataset_factory import build_dataset
 from loadgen.dists import parse_dist
 from loadgen.prefix_datasets import MooncakeDataset
 from loadgen.saturation import SaturationGuard, judge_step

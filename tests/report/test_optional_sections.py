@@ -27,9 +27,9 @@ def extended(built_report, tmp_path_factory):
     try:
         con.execute("""create or replace table fct_runs as
             select * from (values
-                ('run-a', 'loadgen', 'llama-3.3-70b', 'serve-sim', 8, timestamp '2026-11-02 10:00:00'),
-                ('run-b', 'loadgen', 'llama-3.3-70b', 'serve-sim', 32, timestamp '2026-11-02 11:00:00'))
-            as t(run_id, source, model, backend, max_concurrency, started_at)""")
+                ('run-a', 'loadgen', 'llama-3.3-70b', 'serve-sim', 8, timestamp '2026-11-02 10:00:00', true),
+                ('run-b', 'loadgen', 'llama-3.3-70b', 'serve-sim', 32, timestamp '2026-11-02 11:00:00', true))
+            as t(run_id, source, model, backend, max_concurrency, started_at, is_simulated)""")
         # latencies spanning decades at higher concurrency; every 50th request failed, the first 5 are warm-up
         con.execute("""create or replace table fct_requests as
             select run_id, i as seq, i < 5 as warmup, i % 50 <> 0 as success,
