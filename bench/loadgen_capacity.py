@@ -143,6 +143,9 @@ def main() -> None:
     ap.add_argument("--step-seconds", type=float, default=3.0, help="length of each step")
     ap.add_argument("--quick", action="store_true", help="fewer, shorter steps (smoke test)")
     ap.add_argument("--out", type=Path, help="write all results as JSON here")
+    ap.add_argument("--guidellm", help="also run GuideLLM (path of its executable, in a bench-only venv) on the "
+                                       "same serve-sim settings and print both side by side "
+                                       "(bench/guidellm_side_by_side.py)")
     args = ap.parse_args()
     secs = 1.0 if args.quick else args.step_seconds
     tmp = Path(tempfile.mkdtemp(prefix="loadgen-capacity-"))
@@ -202,6 +205,16 @@ def main() -> None:
     if args.out:
         args.out.write_text(json.dumps(results, indent=2) + "\n")
         print(f"results: {args.out}")
+    if args.guidellm:
+        from bench import guidellm_side_by_side as gl
+        print("semibench loadgen vs GuideLLM (same serve-sim, same concurrency):")
+        for name, sim_args, conc, osl in (("zero-latency c=32", ["--zero-latency"], 32, 128),
+                                          ("paced 20/10ms c=64", ["--ttft-ms", "20", "--tpot-ms", "10"], 64, 64)):
+            r = results.setdefault("vs_guidellm", {})[name] = gl.scenario(
+                name.split()[0], sim_args, conc, osl, 128, max(secs, 3.0), args.guidellm, tmp)
+            print(f"  {name}: {r['loadgen_req_per_s']} vs {r['guidellm_req_per_s']} req/s "
+                  f"({r['throughput_ratio']}x), CPU {r['loadgen_cpu_ms_per_req']} vs "
+                  f"{r['guidellm_cpu_ms_per_req']} ms/request ({r['cpu_ratio']}x less)", flush=True)
     for label, best in (("", best_rate), (" (--busy-poll)", best_poll)):
         if best:
             r = best[1]

@@ -71,6 +71,10 @@ LAKE_TABLES: tuple[LakeTable, ...] = (
               fingerprint="count(*) || '|' || max(t.loaded_at) || '|' || max(t.batch_id)"),
     LakeTable("loadgen_requests", "t.run_id", "run_date", _run_date("r"),
               source="raw.loadgen_requests as t join raw.loadgen_runs as r on r.run_id = t.run_id"),
+    # find-max / sweep results and scraped server gauges (docs/loadgen_workloads.md): Spark gets the raw rows;
+    # their staging views are DuckDB-only for now
+    LakeTable("loadgen_sweeps", "t.batch_id", "load_date", "cast(t.loaded_at as date)"),
+    LakeTable("loadgen_server_metrics", "t.run_id", "load_date", "cast(t.loaded_at as date)"),
     # InferenceX (ingest/inferencex_schema.sql): every row of a capture shares its loaded_at
     LakeTable("inferencex_captures", "t.capture_id", "load_date", "cast(t.loaded_at as date)"),
     LakeTable("inferencex_files", "t.capture_id", "load_date", "cast(t.loaded_at as date)"),

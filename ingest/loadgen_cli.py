@@ -26,6 +26,10 @@ def print_batch(summary: TraceBatchSummary) -> None:
     counts = ", ".join(f"{summary.count(a)} {w}" for a, w in _ACTION_WORDS.items() if summary.count(a))
     print(f"traces   {len(summary.runs)} ({counts})")
     print(f"requests {summary.requests_landed} landed")
+    if summary.sweeps:
+        print(f"sweeps   {', '.join(summary.sweeps)} (sweep.json landed)")
+    if summary.server_metrics:
+        print(f"server metrics {summary.server_metrics} samples landed")
     print(f"quarantined {summary.records_quarantined}")
     if summary.quarantined:
         print("quarantined (landed with their reasons, kept out of the marts; see stg_loadgen__quarantine):")

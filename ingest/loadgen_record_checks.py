@@ -117,7 +117,7 @@ _REQUEST_VALUE_CHECKS: list[tuple[str, str]] = [
      "'itl_ms has ' || len(itl_ms) || ' gaps but num_chunks is ' || num_chunks"),
     # int_loadgen__chunks checks every recorded ITL against its chunk gap (µs rounding)
     ("len(itl_ms) = len(chunk_ns) - 1 and len(list_filter(range(1, len(chunk_ns)), "
-     "lambda i: abs(itl_ms[i] - (chunk_ns[i + 1] - chunk_ns[i]) / 1e6) > 0.0005)) > 0",
+     "lambda i: abs(itl_ms[i] - (chunk_ns[i + 1] - chunk_ns[i]) / 1e6) > 0.0005000001)) > 0",
      "'itl_ms disagrees with the gaps between chunk_ns times'"),
 ]
 

@@ -107,6 +107,11 @@ create table if not exists raw.loadgen_requests (
 -- Warehouses created before these fields existed gain them here (DDL above is for new ones).
 alter table raw.loadgen_runs add column if not exists simulated boolean;
 alter table raw.loadgen_requests add column if not exists connection_retries bigint;
+-- multi-turn sessions, shared prefixes and the server's prefix-cache report (null in older traces)
+alter table raw.loadgen_requests add column if not exists session_id varchar;
+alter table raw.loadgen_requests add column if not exists turn bigint;
+alter table raw.loadgen_requests add column if not exists prefix_id bigint;
+alter table raw.loadgen_requests add column if not exists cached_tokens bigint;
 
 -- Record-level quarantine (docs/loadgen_warehouse.md "Landing rules"). A request line with problems (or a
 -- line that is not a request at all: not JSON, a half-written last line, a line of another run) lands in
@@ -123,3 +128,29 @@ alter table raw.loadgen_runs add column if not exists end_quarantine_reasons var
 alter table raw.loadgen_runs add column if not exists end_ingest_notes varchar;
 alter table raw.loadgen_runs add column if not exists summary_quarantine_reasons varchar;
 alter table raw.loadgen_runs add column if not exists summary_ingest_notes varchar;
+
+-- A sweep's index (sweep.json beside its step directories: --sweep-rate/--sweep-concurrency and --find-max),
+-- one row per sweep, replaced when the file changed. The steps themselves are runs (header sweep_id/sweep_step).
+create table if not exists raw.loadgen_sweeps (
+    sweep_id                varchar   not null primary key,
+    kind                    varchar   not null,  -- sweep | find-max
+    param                   varchar,             -- request_rate | max_concurrency
+    knee                    double,              -- find-max: highest load that passed (null: none / plain sweep)
+    first_failing           double,              -- find-max: lowest load that failed
+    note                    varchar,
+    sweep                   json      not null,  -- sweep.json verbatim
+    source_file             varchar   not null,
+    source_sha256           varchar   not null,
+    batch_id                varchar   not null,
+    loaded_at               timestamp not null
+);
+
+-- --scrape-metrics: the server's own Prometheus gauges while a run lasted (server_metrics.jsonl beside the trace)
+create table if not exists raw.loadgen_server_metrics (
+    run_id                  varchar   not null,
+    offset_ns               bigint    not null,  -- from the run's start (same clock as the trace's offsets)
+    unix_ns                 bigint    not null,
+    metric                  varchar   not null,  -- e.g. vllm:num_requests_waiting
+    value                   double    not null,
+    loaded_at               timestamp not null
+);

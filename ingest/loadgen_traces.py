@@ -34,6 +34,7 @@ from ingest.errors import IngestError
 from ingest.land import connect
 from ingest.record_batch import join_reasons
 from ingest.record_checks import Findings
+from ingest import loadgen_extras
 from loadgen.records import END_FIELDS, REQUEST_FIELDS, RUN_FIELDS
 
 TRACE_NAME = "trace.jsonl"
@@ -98,6 +99,8 @@ class TraceBatchSummary:
     batch_id: str
     warehouse: Path
     runs: list[RunOutcome] = field(default_factory=list)
+    sweeps: list[str] = field(default_factory=list)   # sweep.json files landed (new or changed)
+    server_metrics: int = 0                            # server_metrics.jsonl rows landed
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.runs if r.action == action)
@@ -532,6 +535,11 @@ def ingest_traces(paths: list[Path], warehouse: Path, *, archive_root: Path | No
                     batch.runs.append(RunOutcome(tf.run_id, tf.path, action, status, n))
                     continue
                 batch.runs.append(_land_one(con, tf, action, batch.batch_id, loaded_at, strict))
+                if action in ("new", "replaced"):
+                    batch.server_metrics += loadgen_extras.land_run_extras(con, tf.path, tf.run_id, loaded_at)
+            for sweep_id, path in loadgen_extras.sweep_files(traces).items():
+                if loadgen_extras.land_sweep(con, path, sweep_id, batch.batch_id, loaded_at):
+                    batch.sweeps.append(sweep_id)
             if replay is None:
                 # the archive holds the inputs before the warehouse does
                 logged = [_archive_run(archive_root, tf, batch_id, loaded_at) for tf in traces]

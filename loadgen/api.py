@@ -91,7 +91,7 @@ def _write_sweep_index(res: SweepResult) -> None:
             "total_token_throughput", "mean_ttft_ms", "median_ttft_ms", "p99_ttft_ms",
             "mean_tpot_ms", "median_tpot_ms", "p99_tpot_ms", "mean_itl_ms", "p99_itl_ms",
             "mean_e2el_ms", "p99_e2el_ms")
-    doc = {"sweep_id": res.sweep_id, "param": res.param,
+    doc = {"sweep_id": res.sweep_id, "kind": "sweep", "param": res.param,
            "steps": [{k: v for k, v in row.items() if k != "summary"} |
                      {k: (row["summary"] or {}).get(k) for k in keys} for row in res.rows]}
     res.sweep_dir.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,8 @@ _W = "Workload"
 _R = "Request shaping"
 _O = "Output"
 _X = "Execution"
+_F = "Saturation search (--find-max)"
+_H = "Honest measurements"
 
 
 def _floats(text: str | None, what: str) -> list[float]:
@@ -74,11 +76,44 @@ def loadgen_command(
              "(fixed|adaptive), start_delay_s. Requests are spread evenly over shards. "
              "See loadgen/TRACE_FORMAT.md.", rich_help_panel=_T)] = None,
     dataset: Annotated[str, typer.Option(
-        help="random (synthetic prompts of --isl tokens asking for --osl tokens), custom "
-             "(JSONL: one JSON array of chat messages per line) or replay (a timestamped "
-             "trace: each request at its recorded time).", rich_help_panel=_W)] = "random",
+        help="random (synthetic prompts of --isl tokens asking for --osl tokens); custom "
+             "(JSONL: one JSON array of chat messages per line); replay (a timestamped "
+             "trace: each request at its recorded time); shared-prefix (--prefix-count "
+             "prefixes of --prefix-len tokens, then --isl unique tokens); mooncake (Mooncake "
+             "JSONL: timestamp ms, input_length, output_length, hash_ids; replayed on "
+             "schedule); multi-turn (synthetic chat sessions: --turns, --think-time); "
+             "sessions (JSONL, one conversation per line); sharegpt (a local ShareGPT "
+             "file). Multi-turn datasets count --num-prompts, --max-concurrency and "
+             "--request-rate in sessions.", rich_help_panel=_W)] = "random",
     dataset_path: Annotated[Optional[Path], typer.Option(
-        help="The JSONL file for --dataset custom or replay.", rich_help_panel=_W)] = None,
+        help="The file for --dataset custom, replay, mooncake, sessions or sharegpt.",
+        rich_help_panel=_W)] = None,
+    prefix_count: Annotated[int, typer.Option(
+        help="shared-prefix: distinct shared prefixes (each request uses one, at random).",
+        rich_help_panel=_W)] = 8,
+    prefix_len: Annotated[int, typer.Option(
+        help="shared-prefix: tokens per shared prefix (the unique part is --isl).",
+        rich_help_panel=_W)] = 512,
+    block_tokens: Annotated[int, typer.Option(
+        help="mooncake: tokens per hash-id block (Mooncake traces use 512).",
+        rich_help_panel=_W)] = 512,
+    turns: Annotated[Optional[str], typer.Option(
+        help="multi-turn: turns per session, a number or exp:MEAN / uniform:LO,HI / "
+             "normal:MEAN,STD (default 4).", rich_help_panel=_W)] = None,
+    think_time: Annotated[Optional[str], typer.Option(
+        help="multi-turn datasets: seconds between an answer and the next turn, a number "
+             "or a distribution as --turns (default 0; a file's think_time_s wins).",
+        rich_help_panel=_W)] = None,
+    max_turns: Annotated[Optional[int], typer.Option(
+        help="sharegpt: keep only the first N human turns of each conversation.",
+        rich_help_panel=_W)] = None,
+    ramp_up: Annotated[float, typer.Option(
+        help="Seconds over which the arrival rate rises linearly from 0 to --request-rate.",
+        rich_help_panel=_W)] = 0.0,
+    rate_series: Annotated[Optional[Path], typer.Option(
+        help="File of 'SECONDS RATE' lines: piecewise-constant arrival rate from each "
+             "SECONDS on (starts at 0; with --arrival poisson/gamma/constant shapes).",
+        rich_help_panel=_W)] = None,
     isl: Annotated[Optional[int], typer.Option(
         help="Target input length in tokens (random dataset; default 1024). Recorded in "
              "the run header for placing runs on InferenceMAX curves.", rich_help_panel=_W)] = None,
@@ -197,6 +232,44 @@ def loadgen_command(
     goodput: Annotated[Optional[list[str]], typer.Option(
         help="SLO for request_goodput as METRIC:MS (ttft, tpot, e2el); repeatable.",
         rich_help_panel=_O)] = None,
+    find_max: Annotated[Optional[str], typer.Option(
+        help="Search for the knee: 'rate' (open-loop steps of rising rate after a closed-"
+             "loop probe, then bisection) or 'concurrency' (needs --goodput). One run per "
+             "step plus sweep.json; prints the curve and the knee.", rich_help_panel=_F)] = None,
+    step_duration: Annotated[float, typer.Option(
+        help="--find-max: seconds per step.", rich_help_panel=_F)] = 6.0,
+    find_max_steps: Annotated[int, typer.Option(
+        help="--find-max: most steps (the probe included).", rich_help_panel=_F)] = 12,
+    find_max_tolerance: Annotated[float, typer.Option(
+        help="--find-max: stop bisecting when failing/passing load <= 1 + this.",
+        rich_help_panel=_F)] = 0.05,
+    find_max_start: Annotated[Optional[float], typer.Option(
+        help="--find-max: first load to try (default: the probe's throughput for rate, 1 "
+             "for concurrency).", rich_help_panel=_F)] = None,
+    slo_attainment: Annotated[float, typer.Option(
+        help="--find-max: a step passes when at least this fraction of its successful "
+             "requests meets every --goodput SLO (and it keeps up: achieved rate >= 90%% of "
+             "offered, TTFT not growing, errors <= 5%%).", rich_help_panel=_F)] = 0.95,
+    stop_on_saturation: Annotated[bool, typer.Option(
+        "--stop-on-saturation/--no-stop-on-saturation",
+        help="Over-saturation guard: end the run early (status completed, summary "
+             "stopped_early) when more than --max-backlog requests wait to be sent, or "
+             "outstanding requests and TTFT keep growing. On in --find-max steps.",
+        rich_help_panel=_H)] = False,
+    max_backlog: Annotated[Optional[int], typer.Option(
+        help="Guard: unsent requests that mean saturation (default max(64, 4 x "
+             "--max-concurrency)).", rich_help_panel=_H)] = None,
+    calibrate_isl: Annotated[bool, typer.Option(
+        "--calibrate-isl", help="random dataset: size prompts so they cost --isl tokens on "
+                                "the server's tokenizer, from a few 1-token preflight requests' "
+                                "usage.prompt_tokens (no tokenizer needed).",
+        rich_help_panel=_H)] = False,
+    scrape_metrics: Annotated[Optional[str], typer.Option(
+        help="While the run lasts, scrape this Prometheus URL ('auto' = <base-url>/metrics) "
+             "into <run dir>/server_metrics.jsonl: queue length, running requests, KV-cache "
+             "use (vLLM and SGLang names).", rich_help_panel=_H)] = None,
+    scrape_interval: Annotated[float, typer.Option(
+        help="Seconds between --scrape-metrics reads.", rich_help_panel=_H)] = 1.0,
     num_gpus: Annotated[Optional[int], typer.Option(
         help="GPUs behind the endpoint(s), recorded for per-GPU throughput.",
         rich_help_panel=_O)] = None,
@@ -221,9 +294,13 @@ def loadgen_command(
 
     Writes <run dir>/trace.jsonl (one line per request, as they finish) and summary.json (vLLM's saved-result shape), and prints the result.
 
+    Every run also watches the client itself (event-loop lag, CPU): a run whose timings the client
+    distorted is flagged client_distorted in its summary, with the lag printed.
+
     Exit code: 0 completed; 1 failed: the preflight failed (nothing written), or the run failed (more than
     --max-error-rate of its requests failed, or none succeeded; status failed in the trace and summary); 2 bad
-    arguments; 130 interrupted (trace and summary still valid).
+    arguments; 130 interrupted (trace and summary still valid). --find-max exits 0 when the search ran,
+    whatever it found (steps past the knee fail by design; "knee: none" when no step passed).
     """
     from loadgen.api import run_loadtest, run_sweep
     from loadgen.config import LoadTestConfig
@@ -261,7 +338,27 @@ def loadgen_command(
             metric_percentiles=_floats(metric_percentiles, "--metric-percentiles") or [99.0],
             goodput=goodput_ms, num_gpus=num_gpus, label=label,
             metadata=_pairs(metadata, "--metadata", "="), progress=progress, workers=workers,
-            busy_poll=busy_poll)
+            busy_poll=busy_poll, prefix_count=prefix_count, prefix_len=prefix_len,
+            block_tokens=block_tokens, turns=turns, think_time=think_time, max_turns=max_turns,
+            ramp_up_s=ramp_up, rate_series=str(rate_series) if rate_series else None,
+            stop_on_saturation=stop_on_saturation, max_backlog=max_backlog,
+            calibrate_isl=calibrate_isl, scrape_metrics=scrape_metrics,
+            scrape_interval_s=scrape_interval)
+        if find_max:
+            if sweep_concurrency or sweep_rate:
+                raise ConfigError("give --find-max or a --sweep-*, not both")
+            import asyncio
+
+            from loadgen.findmax import FindMaxOptions, find_max_async, format_find_max
+            opts = FindMaxOptions(mode=find_max, step_duration_s=step_duration,
+                                  max_steps=find_max_steps, tolerance=find_max_tolerance,
+                                  start=find_max_start, min_slo_attainment=slo_attainment)
+            fres = asyncio.run(find_max_async(cfg, opts))
+            typer.echo(format_find_max(fres))
+            typer.echo(f"sweep: {fres.sweep_dir / 'sweep.json'}")
+            if fres.interrupted:
+                raise typer.Exit(130)
+            return
         if sweep_concurrency and sweep_rate:
             raise ConfigError("give --sweep-concurrency or --sweep-rate, not both")
         if sweep_concurrency or sweep_rate:
@@ -356,9 +453,23 @@ def serve_sim_command(
     record_emissions: Annotated[bool, typer.Option(
         "--record-emissions", help="Keep each token event's send time (monotonic ns) per "
                                    "request id, served at /sim/emissions (benchmarks).")] = False,
+    prefix_cache: Annotated[bool, typer.Option(
+        "--prefix-cache", help="Automatic prefix caching: whole blocks of a prompt already seen "
+                               "cost no prefill (--prefill-ms-per-1k) and usage reports them "
+                               "as prompt_tokens_details.cached_tokens.")] = False,
+    cache_block_tokens: Annotated[int, typer.Option(
+        help="--prefix-cache block size in tokens.")] = 16,
+    prompt_token_factor: Annotated[float, typer.Option(
+        help="Fake tokenizer: usage.prompt_tokens = offline estimate x this factor (a real "
+             "tokenizer rarely agrees with 4 characters per token).")] = 1.0,
     seed: Annotated[int, typer.Option(help="Seed for jitter, faults and generated text.")] = 0,
 ) -> None:
-    """Run the simulated OpenAI-compatible server (streaming SSE with usage) until Ctrl-C."""
+    """Run the simulated OpenAI-compatible server (streaming SSE with usage) until Ctrl-C.
+
+    GET /metrics serves Prometheus gauges in vLLM's names (running, waiting, KV-cache use,
+    prefix-cache hits). With --max-concurrency C and no jitter its capacity is
+    C / (TTFT + (max_tokens - 1) x TPOT) requests per second.
+    """
     from loadgen.sim.latency import LatencyModel
     from loadgen.sim.run import serve_forever
 
@@ -372,7 +483,9 @@ def serve_sim_command(
                       usage=usage, reject_stream_options=reject_stream_options, seed=seed,
                       close_after_response=close_after_response, idle_close_s=idle_close_s,
                       strict_model=strict_model,
-                      loading_s=loading_s)
+                      loading_s=loading_s, prefix_cache=prefix_cache,
+                      cache_block_tokens=cache_block_tokens,
+                      prompt_token_factor=prompt_token_factor)
     try:
         lm.validate()
         serve_forever(lm, host=host, port=port, served_model=model, api_key_env=api_key_env,

@@ -363,7 +363,17 @@ class ShardClient:
             "concurrency_limit": conc_limit,
             "qps_limit": qps_limit,
             "generated_text": text if self.opts.save_text else None,
+            "session_id": prompt.session_id,
+            "turn": prompt.turn,
+            "prefix_id": prompt.prefix_id,
+            "cached_tokens": _cached_tokens(usage),
         }
+
+
+def _cached_tokens(usage: dict) -> int | None:
+    details = usage.get("prompt_tokens_details")
+    v = details.get("cached_tokens") if isinstance(details, dict) else None
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
 
 
 class _Attempt:

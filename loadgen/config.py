@@ -12,7 +12,7 @@ from pathlib import Path
 
 from loadgen.arrivals import resolve_arrival
 from loadgen.client import BACKENDS
-from loadgen.datasets import DATASETS
+from loadgen.datasets import DATASETS, MULTI_TURN, TIMESTAMPED
 from loadgen.shards import RATE_MODES, ConfigError, ShardConfig, base_model_name, load_shards_file
 
 GOODPUT_METRICS = ("ttft", "tpot", "e2el")
@@ -49,6 +49,22 @@ class LoadTestConfig:
     seed: int = 0
     arrival_spin_ms: float = 1.0           # busy-wait this long before each timed arrival
     busy_poll: bool = False                # keep the event loop spinning (a core at 100 %)
+    # Workload shapes beyond one prompt per request
+    prefix_count: int = 8                  # shared-prefix: distinct prefixes
+    prefix_len: int = 512                  # shared-prefix: tokens per prefix
+    block_tokens: int = 512                # mooncake: tokens per hash-id block
+    turns: str | None = None               # multi-turn: turns per session (number or distribution)
+    think_time: str | None = None          # multi-turn: seconds between an answer and the next turn
+    max_turns: int | None = None           # sharegpt/sessions: keep the first N turns
+    ramp_up_s: float = 0.0                 # rate grows linearly from 0 to --request-rate over this
+    rate_series: str | None = None         # file of "SECONDS RATE" lines: piecewise arrival rate
+    # Honest measurements
+    stop_on_saturation: bool = False       # over-saturation guard (loadgen.saturation)
+    max_backlog: int | None = None         # guard: unsent released requests that mean "saturated"
+    calibrate_isl: bool = False            # preflight requests measure usage.prompt_tokens per word
+    words_per_token: float = 1.0           # set by the calibration (random dataset)
+    scrape_metrics: str | None = None      # Prometheus URL, or "auto" = <base-url>/metrics
+    scrape_interval_s: float = 1.0
     # Request shaping
     ignore_eos: bool | None = None         # None = on for the random dataset (like vLLM)
     stream_usage: bool = True
@@ -142,8 +158,34 @@ class LoadTestConfig:
                   self.adaptive_interval_s):
             if not t > 0:
                 raise ConfigError("timeouts and --adaptive-interval must be > 0 seconds")
-        has_ts = self.dataset == "replay"
-        arrival = resolve_arrival(self.arrival, self.request_rate, self.burstiness, has_ts)
+        if self.prefix_count < 1 or self.prefix_len < 1 or self.block_tokens < 1:
+            raise ConfigError("--prefix-count, --prefix-len and --block-tokens must be >= 1")
+        if self.max_turns is not None and self.max_turns < 1:
+            raise ConfigError(f"--max-turns must be >= 1, got {self.max_turns}")
+        if not self.ramp_up_s >= 0:
+            raise ConfigError(f"--ramp-up must be >= 0 seconds, got {self.ramp_up_s}")
+        if self.max_backlog is not None and self.max_backlog < 1:
+            raise ConfigError(f"--max-backlog must be >= 1, got {self.max_backlog}")
+        if not self.scrape_interval_s > 0:
+            raise ConfigError(f"--scrape-interval must be > 0 seconds, got {self.scrape_interval_s}")
+        if not self.words_per_token > 0:
+            raise ConfigError(f"words_per_token must be > 0, got {self.words_per_token}")
+        if self.calibrate_isl and self.dataset != "random":
+            raise ConfigError("--calibrate-isl works on --dataset random (generated prompts of --isl tokens)")
+        has_ts = self.dataset in TIMESTAMPED
+        rate = self.request_rate
+        if self.rate_series:
+            from loadgen.arrivals import read_rate_series
+            read_rate_series(self.rate_series)  # fail on a bad file before anything starts
+            rate = 1.0  # the file sets the rates; only the process kind is resolved here
+        if (self.ramp_up_s or self.rate_series) and has_ts:
+            raise ConfigError(f"--ramp-up / --rate-series shape generated arrivals; --dataset {self.dataset} "
+                              "replays its own timestamps (use --replay-speed)")
+        if self.dataset in MULTI_TURN and self.workers > 1:
+            raise ConfigError("multi-turn datasets run in one process (--workers 1)")
+        arrival = resolve_arrival(self.arrival, rate, self.burstiness, has_ts)
+        if self.ramp_up_s and arrival not in ("poisson", "gamma", "constant"):
+            raise ConfigError("--ramp-up needs a finite --request-rate (the rate it ramps up to)")
         if arrival == "all-at-once" and self.duration_s is not None and not self.max_concurrency \
                 and not self.shards_file and self.qps_cap is None:
             raise ConfigError("--duration with an infinite --request-rate needs --max-concurrency "
@@ -180,7 +222,8 @@ class LoadTestConfig:
                                       f"--workers {self.workers} (each worker needs at least 1)")
             if self.max_concurrency is not None and self.max_concurrency < self.workers:
                 raise ConfigError(f"--max-concurrency {self.max_concurrency} is below --workers {self.workers}")
-        ignore_eos = self.ignore_eos if self.ignore_eos is not None else self.dataset == "random"
+        ignore_eos = self.ignore_eos if self.ignore_eos is not None else \
+            self.dataset in ("random", "shared-prefix", "multi-turn", "mooncake")
         return shards, arrival, ignore_eos
 
 

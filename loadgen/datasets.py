@@ -15,7 +15,9 @@ from pathlib import Path
 from loadgen.shards import ConfigError
 from loadgen.tokens import estimate_tokens, messages_text
 
-DATASETS = ("random", "custom", "replay")
+DATASETS = ("random", "custom", "replay", "shared-prefix", "mooncake", "multi-turn", "sessions", "sharegpt")
+TIMESTAMPED = ("replay", "mooncake")                     # arrivals follow the file's timestamps
+MULTI_TURN = ("multi-turn", "sessions", "sharegpt")      # one task per conversation
 
 
 @dataclass(slots=True)
@@ -24,6 +26,9 @@ class Prompt:
     target_input_tokens: int | None    # what the prompt should cost (ISL target or estimate)
     target_output_tokens: int | None   # max_tokens to request; None = server default
     timestamp_s: float | None = None   # replay only: arrival offset from trace start
+    session_id: str | None = None      # multi-turn: conversation id (the trace records it)
+    turn: int | None = None            # multi-turn: 0-based turn index
+    prefix_id: int | None = None       # shared-prefix / Mooncake: the shared prefix used
 
     def as_text(self) -> str:
         """The prompt for the completions API: message contents joined by newlines."""
@@ -74,12 +79,15 @@ class RandomDataset(Dataset):
     name = "random"
 
     def __init__(self, isl: int, osl: int, range_ratio: float = 0.0, seed: int = 0,
-                 size: int = 1000):
+                 size: int = 1000, words_per_token: float = 1.0):
         if isl <= 0 or osl <= 0:
             raise ConfigError("random dataset needs --isl and --osl > 0")
         if not 0 <= range_ratio < 1:
             raise ConfigError(f"--random-range-ratio must be in [0, 1), got {range_ratio}")
         self.isl, self.osl, self.ratio, self.seed, self.size = isl, osl, range_ratio, seed, size
+        # --calibrate-isl: words per server token, measured from the server's usage.prompt_tokens,
+        # so a prompt of isl x this many words costs isl tokens on the server's own tokenizer.
+        self.words_per_token = words_per_token
 
     def __len__(self) -> int:
         return self.size
@@ -88,7 +96,8 @@ class RandomDataset(Dataset):
         rng = random.Random(f"loadgen-random:{self.seed}:{seq}")
         n_in = _vary(rng, self.isl, self.ratio)
         n_out = _vary(rng, self.osl, self.ratio)
-        return Prompt([{"role": "user", "content": random_text(rng, n_in)}], n_in, n_out)
+        words = n_in if self.words_per_token == 1.0 else max(1, round(n_in * self.words_per_token))
+        return Prompt([{"role": "user", "content": random_text(rng, words)}], n_in, n_out)
 
 
 def _check_messages(msgs, where: str) -> list[dict]:
@@ -227,19 +236,3 @@ class ReplayDataset(Dataset):
 
     def timestamps(self) -> list[float]:
         return [p.timestamp_s for p in self.items]
-
-
-def build_dataset(name: str, *, path: str | Path | None, isl: int | None, osl: int | None,
-                  range_ratio: float = 0.0, seed: int = 0, size: int = 1000,
-                  replay_speed: float = 1.0) -> Dataset:
-    if name == "random":
-        if path:
-            raise ConfigError("--dataset random takes no --dataset-path (did you mean --dataset custom?)")
-        return RandomDataset(isl or 1024, osl or 128, range_ratio, seed, size)
-    if name in ("custom", "replay"):
-        if not path:
-            raise ConfigError(f"--dataset {name} needs --dataset-path FILE.jsonl")
-        if name == "custom":
-            return CustomDataset(Path(path), osl)
-        return ReplayDataset(Path(path), osl, seed, replay_speed)
-    raise ConfigError(f"unknown dataset {name!r}; choose one of {DATASETS}")

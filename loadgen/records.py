@@ -51,6 +51,11 @@ REQUEST_FIELDS: list[tuple[str, str]] = [
     ("concurrency_limit", "BIGINT"),
     ("qps_limit", "DOUBLE"),
     ("generated_text", "VARCHAR"),
+    # Added later (null in older traces and where they do not apply):
+    ("session_id", "VARCHAR"),        # multi-turn: the conversation this turn belongs to
+    ("turn", "BIGINT"),               # multi-turn: 0-based turn index within the session
+    ("prefix_id", "BIGINT"),          # shared-prefix / Mooncake: which shared prefix the prompt used
+    ("cached_tokens", "BIGINT"),      # usage.prompt_tokens_details.cached_tokens, when the server says
 ]
 
 REQUEST_FIELD_NAMES = [name for name, _ in REQUEST_FIELDS]

@@ -63,6 +63,28 @@ def format_summary(s: dict, paths: dict[str, str] | None = None) -> str:
         for name, sh in s["shards"].items():
             out.append(f"{name} ({sh['deployment']}): {sh['completed']} ok, {sh['failed']} failed, "
                        f"{sh['request_throughput']:.2f} req/s, TTFT p50 {_num(sh.get('median_ttft_ms'), '.1f')} ms")
+    notes = []
+    if s.get("stopped_early"):
+        notes.append(f"Stopped early (over-saturation guard): {s['stopped_early']}")
+    if s.get("p99_schedule_lag_ms") is not None:
+        notes.append(f"Schedule lag p50/p99/max (ms): {_num(s.get('p50_schedule_lag_ms'))} / "
+                     f"{_num(s['p99_schedule_lag_ms'])} / {_num(s.get('max_schedule_lag_ms'))}")
+    if s.get("served_isl_p50") is not None:
+        notes.append(f"Served ISL p5/p50/p95 (server tokens): {s['served_isl_p5']:.0f} / "
+                     f"{s['served_isl_p50']:.0f} / {s['served_isl_p95']:.0f} (asked {s.get('isl')})")
+    if s.get("calibrated_words_per_token"):
+        notes.append(f"ISL calibrated: {s['calibrated_words_per_token']:.3f} words per server token")
+    if s.get("client_loop_lag_p99_ms") is not None:
+        notes.append(f"Client event-loop lag p99 (ms): {s['client_loop_lag_p99_ms']:.2f}, "
+                     f"CPU {s.get('client_cpu_util', 0):.0%} of a core")
+    if s.get("client_warning"):
+        notes.append(f"WARNING: {s['client_warning']}")
+    if s.get("server_metrics_scrapes") is not None:
+        notes.append(f"Server metrics scraped: {s['server_metrics_scrapes']} "
+                     f"({s.get('server_metrics_failures', 0)} failed)")
+    if notes:
+        out.append(" Run notes ".center(w, "-"))
+        out += notes
     out.append("=" * w)
     for k, v in (paths or {}).items():
         out.append(f"{k}: {v}")

@@ -55,8 +55,10 @@ def build_header(cfg: LoadTestConfig, *, run_id: str, shards: list[ShardConfig],
                  start_unix_ns: int | None = None) -> dict:
     unix = start_unix_ns if start_unix_ns is not None else time.time_ns()
     isl, osl = cfg.isl, cfg.osl
-    if cfg.dataset == "random":
+    if cfg.dataset in ("random", "multi-turn"):
         isl, osl = getattr(dataset, "isl", isl), getattr(dataset, "osl", osl)
+    elif cfg.dataset == "shared-prefix":
+        isl, osl = dataset.prefix_len + dataset.isl, dataset.osl
     deployments: list[str] = []
     for s in shards:
         if s.model not in deployments:

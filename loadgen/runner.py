@@ -21,7 +21,8 @@ from pathlib import Path
 from loadgen.arrivals import arrival_offsets
 from loadgen.client import ClientOptions, ShardClient
 from loadgen.config import LoadTestConfig, split_cap
-from loadgen.datasets import Dataset, Prompt, build_dataset
+from loadgen.dataset_factory import build_dataset
+from loadgen.datasets import Dataset, Prompt
 from loadgen.metrics import build_summary, judge_counts
 from loadgen.progress import Counters, ProgressPrinter
 from loadgen.ratelimit import AdaptivePolicy, ShardLimiter
@@ -62,7 +63,11 @@ def client_options(cfg: LoadTestConfig, ignore_eos: bool) -> ClientOptions:
 def dataset_for(cfg: LoadTestConfig) -> Dataset:
     return build_dataset(cfg.dataset, path=cfg.dataset_path, isl=cfg.isl, osl=cfg.osl,
                          range_ratio=cfg.random_range_ratio, seed=cfg.seed,
-                         size=cfg.num_prompts or 1000, replay_speed=cfg.replay_speed)
+                         size=cfg.num_prompts or (100 if cfg.dataset == "multi-turn" else 1000),
+                         replay_speed=cfg.replay_speed, prefix_count=cfg.prefix_count,
+                         prefix_len=cfg.prefix_len, block_tokens=cfg.block_tokens, turns=cfg.turns,
+                         think_time=cfg.think_time, max_turns=cfg.max_turns,
+                         words_per_token=cfg.words_per_token)
 
 
 def worker_shards(shards: list[ShardConfig], workers: int, k: int) -> list[ShardConfig]:
@@ -115,6 +120,18 @@ class Run:
         self.tasks: set[asyncio.Task] = set()
         self.num_main = self._num_main()
         self.failure_reason: str | None = None
+        self.stopped_early: str | None = None   # the over-saturation guard's reason
+        self.released = 0                       # requests the arrival process has let go
+        self.started = 0                        # ... and of those, sent
+        self.guard = None
+        if cfg.stop_on_saturation:
+            from loadgen.saturation import SaturationGuard
+            backlog = cfg.max_backlog or max(64, 4 * (cfg.max_concurrency or 16))
+            self.guard = SaturationGuard(backlog)
+
+    @property
+    def multi_turn(self) -> bool:
+        return getattr(self.dataset, "multi_turn", False)
 
     def _num_main(self) -> int | None:
         """Main-phase requests this process will send (None = until --duration)."""
@@ -122,6 +139,8 @@ class Run:
         if cfg.duration_s is not None and cfg.num_prompts is None:
             return None
         n = cfg.num_prompts or len(self.dataset)
+        if self.multi_turn:
+            return self.dataset.turns_of(n)
         if self.arrival == "replay":
             n = min(n, len(self.dataset))
         if self.W > 1:
@@ -132,6 +151,10 @@ class Run:
     async def execute(self) -> RunResult:
         from loadgen.preflight import check_server
         self.cfg = cfg = await check_server(self.cfg)  # before the trace: a failure writes nothing
+        if cfg.calibrate_isl and cfg.words_per_token == 1.0:
+            from loadgen.calibrate import measure_words_per_token
+            self.cfg = cfg = cfg.copy(words_per_token=await measure_words_per_token(cfg))
+            self.dataset = dataset_for(cfg)
         loop_task = asyncio.current_task()
         self.t0_ns = self.t0_ns or time.monotonic_ns()
         header = build_header(cfg, run_id=self.run_id, shards=self.all_shards,
@@ -142,6 +165,8 @@ class Run:
         self.writer = TraceWriter(self.trace_path, header, cfg.flush_every, cfg.flush_interval_s)
         self.header = header
         opts = client_options(cfg, self.ignore_eos)
+        if self.multi_turn:
+            opts.save_text = True  # the next turn sends the answer; _one drops it from the trace if asked
         policy = AdaptivePolicy(cooldown_s=cfg.adaptive_interval_s,
                                 climb_interval_s=cfg.adaptive_interval_s)
         self.limiters = [ShardLimiter(s.max_concurrency, s.qps, s.rate_mode, policy)
@@ -155,6 +180,16 @@ class Run:
         status, end_ns = "failed", None
         ticker = asyncio.create_task(self._tick(loop_task))
         spinner = asyncio.create_task(_busy_poll()) if cfg.busy_poll else None
+        from loadgen.clientwatch import ClientWatch
+        self.watch = ClientWatch()
+        side = [asyncio.create_task(self.watch.probe())]
+        self.scraper = None
+        if cfg.scrape_metrics and self.k == 0:
+            from loadgen.scrape import MetricsScraper
+            url = cfg.scrape_metrics if cfg.scrape_metrics != "auto" else \
+                self.all_shards[0].base_url.rstrip("/") + "/metrics"
+            self.scraper = MetricsScraper(url, self.run_dir, self.run_id, self.t0_ns, cfg.scrape_interval_s)
+            side.append(asyncio.create_task(self.scraper.run()))
         phase_tasks: list[asyncio.Task] = []
         try:
             if cfg.warmup and self.k == 0:
@@ -170,8 +205,11 @@ class Run:
             # not-yet-sent requests stays bounded; they are stamped when released.
             self.queues = [asyncio.Queue(maxsize=2 * (s.max_concurrency or 64)
                                          if self._bounded_queues() else 0) for s in self.shards]
-            phase_tasks = [asyncio.create_task(self._arrivals())]
-            phase_tasks += [asyncio.create_task(self._dispatch(i)) for i in range(len(self.shards))]
+            if self.multi_turn:
+                phase_tasks = [asyncio.create_task(self._sessions())]
+            else:
+                phase_tasks = [asyncio.create_task(self._arrivals())]
+                phase_tasks += [asyncio.create_task(self._dispatch(i)) for i in range(len(self.shards))]
             await asyncio.gather(*phase_tasks)
             while self.tasks:
                 await asyncio.wait(set(self.tasks))
@@ -181,13 +219,21 @@ class Run:
             status = "failed" if self.failure_reason else "completed"
         except asyncio.CancelledError:
             end_ns = time.monotonic_ns()
-            status = "interrupted"
+            # The guard stopping a saturated run is a verdict, not an interruption: the run ends
+            # completed, its in-flight requests are `cancelled` (left out of the figures).
+            status = "completed" if self.stopped_early else "interrupted"
+            if self.stopped_early:
+                asyncio.current_task().uncancel()
             pending = [t for t in (*phase_tasks, *self.tasks) if not t.done()]
             for t in pending:
                 t.cancel()
             if pending:
                 # In-flight requests finish as `cancelled` records almost at once.
                 await asyncio.wait(pending, timeout=10)
+            if self.stopped_early:
+                c = self.counters
+                self.failure_reason = judge_counts(c.done, c.done - c.errors, cfg.max_error_rate)
+                status = "failed" if self.failure_reason else "completed"
         except BaseException:
             for t in (*phase_tasks, *self.tasks):
                 t.cancel()
@@ -196,6 +242,8 @@ class Run:
             ticker.cancel()
             if spinner is not None:
                 spinner.cancel()
+            for t in side:
+                t.cancel()
             for c in self.clients:
                 await c.close()
             duration = ((end_ns or time.monotonic_ns()) - self.main_start_ns) / 1e9
@@ -209,9 +257,14 @@ class Run:
         summary_path = None
         summary = None
         if self.write_summary:
+            extra = {"failure_reason": self.failure_reason, "stopped_early": self.stopped_early,
+                     **self.watch.report()}
+            if self.scraper is not None:
+                extra.update(self.scraper.report())
+            if self.cfg.words_per_token != 1.0 or self.cfg.calibrate_isl:
+                extra["calibrated_words_per_token"] = self.cfg.words_per_token
             summary, summary_path = write_summary_for(
-                self.trace_path, self.cfg, self.header, duration, status,
-                {"failure_reason": self.failure_reason})
+                self.trace_path, self.cfg, self.header, duration, status, extra)
         parquet_path = None
         if self.cfg.parquet and self.write_summary:
             from loadgen.parquet import export_parquet
@@ -235,6 +288,12 @@ class Run:
             if self.stop_check is not None and self.stop_check() and main_task is not None:
                 main_task.cancel()
                 return
+            if self.guard is not None and self.stopped_early is None:
+                reason = self.guard.sample(self.released - self.started, self.inflight)
+                if reason is not None and main_task is not None:
+                    self.stopped_early = reason
+                    main_task.cancel()
+                    return
             self.counters.inflight = self.inflight
             if self.on_progress is not None:
                 self.on_progress(self.counters)
@@ -269,8 +328,12 @@ class Run:
             total = None
         if self.arrival == "replay":
             total = min(total or len(self.dataset), len(self.dataset))
+        series = None
+        if cfg.rate_series:
+            from loadgen.arrivals import read_rate_series
+            series = read_rate_series(cfg.rate_series)
         offsets = arrival_offsets(self.arrival, cfg.request_rate, cfg.burstiness, cfg.seed,
-                                  self.dataset.timestamps())
+                                  self.dataset.timestamps(), cfg.ramp_up_s, series)
         timed = self.arrival != "all-at-once"
         dur_ns = None if cfg.duration_s is None else int(cfg.duration_s * 1e9)
         start = self.main_start_ns
@@ -300,6 +363,7 @@ class Run:
                     await asyncio.sleep((delay - spin_ns) / 1e9)
                 while time.monotonic_ns() < due:
                     await asyncio.sleep(0)
+            self.released += 1
             if bounded:
                 await self.queues[shard].put((seq, time.monotonic_ns(), prompt))
             else:
@@ -339,12 +403,13 @@ class Run:
 
     def _start(self, i: int, seq: int, prompt: Prompt, due: int | None, warmup: bool) -> None:
         self.inflight += 1  # counted at admission, like the shard limiter's own count
+        self.started += 1
         t = asyncio.create_task(self._one(i, seq, prompt, due, warmup=warmup, gate=True))
         self.tasks.add(t)
         t.add_done_callback(self.tasks.discard)
 
     async def _one(self, i: int, seq: int, prompt: Prompt, due: int | None, *,
-                   warmup: bool, gate: bool) -> None:
+                   warmup: bool, gate: bool) -> dict:
         lim = self.limiters[i]
         rid = f"{self.run_id}-{'warmup-' if warmup else ''}{seq:06d}"
         try:
@@ -357,18 +422,89 @@ class Run:
             lim.release()
             if gate and self.gate is not None:
                 self.gate.release()
+        text = rec["generated_text"]
+        if not self.cfg.save_text and text is not None:
+            rec["generated_text"] = None  # multi-turn needs the answer for the next turn, not the trace
         self.writer.write(rec)
         c = self.counters
         if warmup:
             c.warmup_done += 1
-            return
+            return rec
         if rec["error_class"] == "cancelled":
-            return
+            return rec
         c.done += 1
         if rec["success"]:
             c.output_tokens += rec["output_tokens"] or 0
+            if self.guard is not None:
+                self.guard.ttfts.append(rec["ttft_ms"])
         else:
             c.errors += 1
+        rec["generated_text"] = text
+        return rec
+
+    # -- multi-turn sessions -------------------------------------------------------------
+    async def _sessions(self) -> None:
+        """Start sessions on the arrival schedule (--request-rate counts sessions), at most
+        --max-concurrency sessions at once; each plays its turns in order."""
+        cfg = self.cfg
+        n = cfg.num_prompts or len(self.dataset)
+        if cfg.duration_s is not None and cfg.num_prompts is None:
+            n = None
+        offsets = arrival_offsets(self.arrival, cfg.request_rate, cfg.burstiness, cfg.seed)
+        sem = asyncio.Semaphore(cfg.max_concurrency) if cfg.max_concurrency else None
+        dur_ns = None if cfg.duration_s is None else int(cfg.duration_s * 1e9)
+        start = self.main_start_ns
+        running: set[asyncio.Task] = set()
+        for idx in itertools.count():
+            if n is not None and idx >= n:
+                break
+            due = start + int(next(offsets) * 1e9)
+            if dur_ns is not None and due - start >= dur_ns:
+                break
+            if sem is not None:
+                await sem.acquire()
+            delay = due - time.monotonic_ns()
+            if delay > 0:
+                await asyncio.sleep(delay / 1e9)
+            if dur_ns is not None and time.monotonic_ns() - start >= dur_ns:
+                if sem is not None:
+                    sem.release()
+                break
+            t = asyncio.create_task(self._session(idx, due, sem))
+            running.add(t)
+            t.add_done_callback(running.discard)
+        while running:
+            await asyncio.wait(set(running))
+
+    async def _session(self, idx: int, due: int, sem: asyncio.Semaphore | None) -> None:
+        from loadgen.sessions import MAX_TURNS, turn_prompt
+        sess = self.dataset.session(idx)
+        shard = idx % len(self.shards)
+        dur_ns = None if self.cfg.duration_s is None else int(self.cfg.duration_s * 1e9)
+        history: list[dict] = []
+        try:
+            for t, turn in enumerate(sess.turns):
+                if t:
+                    due = time.monotonic_ns() + int(turn.think_time_s * 1e9)
+                    await asyncio.sleep(turn.think_time_s)
+                if dur_ns is not None and time.monotonic_ns() - self.main_start_ns >= dur_ns:
+                    return
+                prompt = turn_prompt(sess, t, history)
+                await self.limiters[shard].acquire()
+                self.released += 1
+                self._start_now()
+                rec = await self._one(shard, idx * MAX_TURNS + t, prompt, due, warmup=False, gate=False)
+                if not rec["success"]:
+                    return  # the conversation cannot go on without the answer
+                history = prompt.messages[1:] if sess.system else list(prompt.messages)
+                history.append({"role": "assistant", "content": rec["generated_text"] or ""})
+        finally:
+            if sem is not None:
+                sem.release()
+
+    def _start_now(self) -> None:
+        self.inflight += 1
+        self.started += 1
 
 
 async def _busy_poll() -> None:
@@ -388,6 +524,7 @@ def write_summary_for(trace_path: Path, cfg: LoadTestConfig, header: dict, durat
     summary = build_summary(records, duration_s=duration, run=facts,
                             percentiles=cfg.metric_percentiles, goodput=cfg.goodput)
     summary["status"] = status
+    summary.update(served_shape(records))
     summary["trace_file"] = trace_path.name
     summary["workers"] = cfg.workers
     summary.update(extra or {})
@@ -396,6 +533,27 @@ def write_summary_for(trace_path: Path, cfg: LoadTestConfig, header: dict, durat
     tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     tmp.replace(path)
     return summary, path
+
+
+def served_shape(records: list[dict]) -> dict:
+    """What the run actually sent, beside what it asked for: the ISL distribution on the
+    server's tokenizer (usage.prompt_tokens; estimated counts do not count) and the schedule
+    lag (send - scheduled; includes waiting for a --max-concurrency slot)."""
+    from loadgen.metrics import percentile
+    main = [r for r in records if not r["warmup"] and r["error_class"] != "cancelled"]
+    isl = sorted(r["input_tokens"] for r in main
+                 if r["success"] and not r["input_tokens_estimated"] and r["input_tokens"] is not None)
+    osl = sorted(r["output_tokens"] for r in main
+                 if r["success"] and not r["output_tokens_estimated"] and r["output_tokens"] is not None)
+    lag = sorted(r["queue_ns"] / 1e6 for r in main if r.get("queue_ns") is not None)
+    out = {"served_isl_p50": percentile(isl, 50) if isl else None,
+           "served_isl_p5": percentile(isl, 5) if isl else None,
+           "served_isl_p95": percentile(isl, 95) if isl else None,
+           "served_osl_p50": percentile(osl, 50) if osl else None,
+           "p50_schedule_lag_ms": percentile(lag, 50) if lag else None,
+           "p99_schedule_lag_ms": percentile(lag, 99) if lag else None,
+           "max_schedule_lag_ms": lag[-1] if lag else None}
+    return out
 
 
 async def run_single(cfg: LoadTestConfig, **kw) -> RunResult:

@@ -68,6 +68,11 @@ async def run_with_workers(cfg: LoadTestConfig) -> RunResult:
     shards, arrival, _ = cfg.resolve()
     dataset = dataset_for(cfg)
     cfg = await check_server(cfg)
+    if cfg.calibrate_isl and cfg.words_per_token == 1.0:
+        # once, here: every worker then sizes its prompts with the same ratio
+        from loadgen.calibrate import measure_words_per_token
+        cfg = cfg.copy(words_per_token=await measure_words_per_token(cfg))
+        dataset = dataset_for(cfg)
     run_id = cfg.run_id or new_run_id()
     run_dir = run_dir_for(cfg, run_id)
     t0 = time.monotonic_ns()

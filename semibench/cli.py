@@ -15,6 +15,7 @@ from semibench_core import paths
 from semibench.loadgen_cmd import with_ingest
 from semibench.ops.cli import batches_app, check_command, rebuild_command, runs_command, schedule_command
 from semibench.ops.guard import EXIT_LOCKED
+from semibench.plan.cli import plan_command
 from semibench.publish import PublishError, publish as publish_warehouse
 from semibench.query import FORMATS, QueryError, export_table, render, run_query
 from semibench.run_summary import print_build_problems, print_summary
@@ -49,6 +50,7 @@ app.add_typer(ingest_app, name="ingest", help="Fetch, validate, archive and land
 ingest_app.command("inferencex")(inferencex_command)  # issue 11: the InferenceX API source
 app.command("loadgen")(with_ingest(loadgen_command))
 app.command("serve-sim")(serve_sim_command)
+app.command("plan")(plan_command)  # the capacity and cost planner (docs/planner.md)
 
 
 def fail(message: str, code: int = 1) -> None:

@@ -45,7 +45,7 @@ def with_ingest(command):
         if ingest and not kwargs.get("run_id"):
             # Fix the run id up front so the run directory is known without parsing loadgen's output
             # (same id format loadgen would pick; sweeps name their directory after the sweep id).
-            sweeping = kwargs.get("sweep_concurrency") or kwargs.get("sweep_rate")
+            sweeping = kwargs.get("sweep_concurrency") or kwargs.get("sweep_rate") or kwargs.get("find_max")
             kwargs["run_id"] = new_run_id("sweep-" if sweeping else "")
         code = 0
         try:

@@ -30,6 +30,14 @@ class LatencyModel:
     idle_close_s: float | None = None   # close keep-alive connections idle this long (s)
     loading_s: float = 0.0              # answer 503 to everything (also /health, /v1/models)
                                         # for this many seconds after start, like a loading model
+    # Prefix caching (vLLM-style automatic prefix caching, by blocks of the prompt text): the cached
+    # part of a prompt costs no prefill, and usage reports it as prompt_tokens_details.cached_tokens.
+    prefix_cache: bool = False
+    cache_block_tokens: int = 16     # block size; only whole blocks matching from the start count
+    cache_blocks: int = 65536        # blocks kept (least recently used go first)
+    # A fake tokenizer: usage.prompt_tokens = offline estimate x this factor, so a client that trusts
+    # its own estimate is off by it (real tokenizers are: 178-306 tokens for a "128-token" prompt).
+    prompt_token_factor: float = 1.0
     seed: int | None = 0
 
     @classmethod
@@ -47,6 +55,10 @@ class LatencyModel:
                 raise ValueError(f"--{name.replace('_', '-')} must be between 0 and 1, got {v}")
         if self.idle_close_s is not None and self.idle_close_s <= 0:
             raise ValueError(f"--idle-close-s must be > 0, got {self.idle_close_s}")
+        if not self.prompt_token_factor > 0:
+            raise ValueError(f"--prompt-token-factor must be > 0, got {self.prompt_token_factor}")
+        if self.cache_block_tokens < 1 or self.cache_blocks < 1:
+            raise ValueError("--cache-block-tokens and --cache-blocks must be >= 1")
         if self.tokens_per_chunk < 1 or self.default_max_tokens < 1:
             raise ValueError("--tokens-per-chunk and --default-max-tokens must be >= 1")
         for name in ("limit_inflight", "max_concurrency"):

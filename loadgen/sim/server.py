@@ -30,6 +30,7 @@ from aiohttp import web
 
 from loadgen.datasets import _VOCAB
 from loadgen.sim.latency import LatencyModel
+from loadgen.sim.prefix_cache import PrefixCache
 from loadgen.tokens import estimate_tokens, messages_text
 
 _WORDS = [(" " + w).encode() for w in _VOCAB]
@@ -47,6 +48,7 @@ class SimServer:
         if api_key_env and not self._key:
             raise ValueError(f"--api-key-env {api_key_env}: variable is not set")
         self.record_emissions = record_emissions
+        self.cache = PrefixCache(model.cache_block_tokens, model.cache_blocks) if model.prefix_cache else None
         self.sem = asyncio.Semaphore(model.max_concurrency) if model.max_concurrency else None
         self.started = time.monotonic()
         self._spent: dict[int, asyncio.BaseTransport] = {}  # connections done with (close_after_response)
@@ -56,7 +58,7 @@ class SimServer:
         self.stats = {"requests": 0, "inflight": 0, "max_inflight": 0, "queued": 0,
                       "status": {}, "tokens": 0, "streams_completed": 0, "disconnects": 0,
                       "malformed": 0, "auth_failures": 0, "connections_closed": 0,
-                      "dropped_on_reuse": 0, "loading_503": 0}
+                      "dropped_on_reuse": 0, "dropped_on_close": 0, "loading_503": 0}
         self.emissions: dict[str, list[int]] = {}
 
     def app(self) -> web.Application:
@@ -66,6 +68,7 @@ class SimServer:
         app.router.add_post("/v1/completions", self.completions)
         app.router.add_get("/v1/models", self.models)
         app.router.add_get("/health", self.health)
+        app.router.add_get("/metrics", self.metrics)
         app.router.add_get("/sim/stats", self.get_stats)
         app.router.add_get("/sim/emissions", self.get_emissions)
         app.router.add_post("/sim/reset", self.post_reset)
@@ -87,7 +90,15 @@ class SimServer:
             self.stats["loading_503"] += 1
             resp: web.StreamResponse = self._error(503, "model is loading (simulated)")
         else:
-            resp = await handler(request)
+            try:
+                resp = await handler(request)
+            except ConnectionResetError:
+                if not (lm.close_after_response and tr is not None and tr.is_closing()):
+                    raise
+                # The other side of the same race: the request arrived just as the lingering connection
+                # closed, so its answer cannot go out (a real server's keep-alive timeout does this too)
+                self.stats["dropped_on_close"] += 1
+                raise
         if lm.close_after_response and not sim_route and tr is not None:
             # No `Connection: close` header: the client learns nothing in advance. The
             # connection closes a moment after the response (time for the body to go
@@ -119,6 +130,29 @@ class SimServer:
 
     async def health(self, request: web.Request) -> web.Response:
         return web.Response(text="ok")
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        """Prometheus text in vLLM's metric names, so a client's scraper can be tested here."""
+        st, lm = self.stats, self.lm
+        label = '{model_name="%s"}' % self.served_model
+        kv = st["inflight"] / lm.max_concurrency if lm.max_concurrency else 0.0
+        c = self.cache
+        lines = [
+            "# HELP vllm:num_requests_running Number of requests in model execution batches.",
+            "# TYPE vllm:num_requests_running gauge",
+            f"vllm:num_requests_running{label} {st['inflight']}",
+            "# HELP vllm:num_requests_waiting Number of requests waiting to be processed.",
+            "# TYPE vllm:num_requests_waiting gauge",
+            f"vllm:num_requests_waiting{label} {st['queued']}",
+            "# HELP vllm:kv_cache_usage_perc KV-cache usage. 1 means 100 percent usage.",
+            "# TYPE vllm:kv_cache_usage_perc gauge",
+            f"vllm:kv_cache_usage_perc{label} {kv}",
+            "# TYPE vllm:prefix_cache_queries_total counter",
+            f"vllm:prefix_cache_queries_total{label} {c.queries if c else 0}",
+            "# TYPE vllm:prefix_cache_hits_total counter",
+            f"vllm:prefix_cache_hits_total{label} {c.hits if c else 0}",
+        ]
+        return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
 
     async def get_stats(self, request: web.Request) -> web.Response:
         return web.json_response(self.stats)
@@ -223,14 +257,20 @@ class SimServer:
                         include_usage: bool) -> web.StreamResponse:
         lm, st, rng = self.lm, self.stats, self.rng
         t_start = time.monotonic_ns()
-        prompt_tokens = estimate_tokens(prompt_text)
+        est = estimate_tokens(prompt_text)
+        cached_est = self.cache.lookup_and_insert(prompt_text, est) if self.cache is not None else 0
+        f = lm.prompt_token_factor
+        prompt_tokens = max(1, round(est * f)) if f != 1.0 else est
+        cached = min(prompt_tokens, round(cached_est * f))
         per = lm.tokens_per_chunk
         n_chunks = math.ceil(max_tokens / per)
-        deadlines = self._plan(prompt_tokens, n_chunks, t_start)
+        deadlines = self._plan(prompt_tokens - cached, n_chunks, t_start)
         words = rng.choices(_WORDS, k=max_tokens)
         created = int(time.time())
         usage = {"prompt_tokens": prompt_tokens, "completion_tokens": max_tokens,
                  "total_tokens": prompt_tokens + max_tokens}
+        if self.cache is not None:
+            usage["prompt_tokens_details"] = {"cached_tokens": cached}
         if not stream:
             delay = deadlines[-1] - time.monotonic_ns()
             if delay > 0:

@@ -14,7 +14,7 @@
         'inferencemax_snapshots', 'inferencemax_files', 'inferencemax_points', 'inferencemax_fetches',
         'eval_event_batches', 'eval_events', 'eval_event_rejects',
         'vllm_result_batches', 'vllm_results', 'vllm_result_rejects',
-        'loadgen_runs', 'loadgen_requests', 'pipeline_runs',
+        'loadgen_runs', 'loadgen_requests', 'loadgen_sweeps', 'loadgen_server_metrics', 'pipeline_runs',
         'inferencex_captures', 'inferencex_files', 'inferencex_records', 'inferencex_capture_records',
         'inferencex_fetches',
     ]) }}

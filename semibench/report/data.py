@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from semibench.data_sources import DataSources, describe_sources
+from semibench.report.planner import read_planner
 from semibench.report.quality import QualityData, read_quality
 
 # Loadgen latency metrics shown, in display order, with their axis labels.
@@ -102,11 +103,24 @@ class LoadgenRun:
 
 
 @dataclass
+class SweepCurve:
+    """One sweep's latency-vs-load curve (mart_loadgen__sweep_curve) and its knee (mart_loadgen__knee)."""
+    sweep_id: str
+    param: str                       # request_rate | max_concurrency
+    steps: list[dict]                # load, achieved_rate, p50/p99 TTFT and ITL, passes (sorted by load)
+    knee: float | None
+    first_failing: float | None
+    is_simulated: bool
+
+
+@dataclass
 class Loadgen:
     available: bool
     note: str
     metrics: list[str] = field(default_factory=list)
     runs: list[LoadgenRun] = field(default_factory=list)
+    sweeps: list[SweepCurve] = field(default_factory=list)     # latest sweeps, newest first
+    unplaced: list[dict] = field(default_factory=list)         # runs not on the InferenceMAX curves, and why
 
 
 @dataclass
@@ -124,6 +138,7 @@ class ReportData:
     tool_eval: list[dict]
     quality: QualityData
     sources: DataSources = field(default_factory=DataSources)  # what the page shows, as of when; what is synthetic
+    planner: object = None  # semibench.report.planner.PlannerSection (None when the report data is built by hand)
 
     @property
     def hw_keys(self) -> list[str]:
@@ -187,6 +202,7 @@ def load_report_data(published: Path, dbt_target: Path | None, *, now: datetime 
             tool_eval=_tool_eval(con, catalog),
             quality=read_quality(con, catalog, dbt_target),
             sources=describe_sources(con),
+            planner=read_planner(con, catalog),
         )
     finally:
         con.close()
@@ -327,7 +343,40 @@ def _loadgen(con, catalog: Catalog) -> Loadgen:
             if values[0] is not None:
                 run.ecdf[m] = (levels, list(values[0]))
                 run.percentiles[m] = dict(zip(("p50", "p90", "p99"), values[1]))
-    return Loadgen(True, "", metrics, runs)
+    return Loadgen(True, "", metrics, runs, _sweeps(con, catalog), _unplaced(con, catalog))
+
+
+MAX_SWEEPS = 4
+
+
+def _sweeps(con, catalog: Catalog) -> list[SweepCurve]:
+    """The latest sweeps' curves; empty when the sweep marts are not built (an older warehouse)."""
+    curve = catalog.find("mart_loadgen__sweep_curve", required={"sweep_id", "load", "p99_ttft_ms", "passes"})
+    knee = catalog.find("mart_loadgen__knee", required={"sweep_id", "knee_load", "first_failing_load"})
+    if not curve or not knee:
+        return []
+    knees = {r["sweep_id"]: r for r in _rows(con, f"select * from {knee[0]}")}
+    latest = [r["sweep_id"] for r in _rows(con, f"""select sweep_id, max(run_id) as last_run from {curve[0]}
+                                                    group by sweep_id order by last_run desc limit {MAX_SWEEPS}""")]
+    out = []
+    for sid in latest:
+        steps = _rows(con, f"""select load, offered_rate, max_concurrency, achieved_rate, p50_ttft_ms, p99_ttft_ms,
+                                      p50_itl_ms, p99_itl_ms, passes, is_closed_loop_probe, sweep_param, is_simulated
+                               from {curve[0]} where sweep_id = ? and load is not null order by load""", [sid])
+        if not steps:
+            continue
+        k = knees.get(sid, {})
+        out.append(SweepCurve(sid, steps[0]["sweep_param"], steps, k.get("knee_load"), k.get("first_failing_load"),
+                              any(s["is_simulated"] for s in steps)))
+    return out
+
+
+def _unplaced(con, catalog: Catalog) -> list[dict]:
+    status = catalog.find("mart_loadgen__placement_status", required={"run_id", "is_placed", "unplaced_reason"})
+    if not status:
+        return []
+    return _rows(con, f"""select run_id, model, isl, osl, served_isl_p50, unplaced_reason from {status[0]}
+                          where not is_placed order by run_id desc limit 20""")
 
 
 def _loadgen_runs(con, catalog: Catalog, requests_relation: str, request_columns: list[str]) -> list[LoadgenRun]:

@@ -15,7 +15,7 @@ from matplotlib import ticker
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from semibench.report.data import LATENCY_METRICS, LoadgenRun, PointsChart, TrendSeries
+from semibench.report.data import LATENCY_METRICS, LoadgenRun, PointsChart, SweepCurve, TrendSeries
 
 # Up to 20 hardware keys get well-separated qualitative colours (tab10, then tab20's light shades); a
 # marker shape per key keeps series apart for colour-blind readers and in greyscale prints.
@@ -213,6 +213,38 @@ def latency_ecdf(metric: str, runs: list[LoadgenRun], chart_id: str) -> str:
         return to_svg(fig, chart_id, f"{metric} ECDF per loadgen run")
 
 
+def latency_vs_load(sweep: SweepCurve, chart_id: str) -> str:
+    """A sweep's p50/p99 TTFT and p99 ITL against the load offered, failing steps hollow, the knee a
+    vertical line: where latency leaves its floor is where the server stops keeping up."""
+    rate = sweep.param == "request_rate"
+    with matplotlib.rc_context(_RC):
+        fig = _figure(9, 4.6)
+        ax = fig.add_subplot()
+        xs = [s["load"] for s in sweep.steps]
+        for key, label, colour in (("p50_ttft_ms", "TTFT p50", "#1f77b4"), ("p99_ttft_ms", "TTFT p99", "#d62728"),
+                                   ("p99_itl_ms", "ITL p99", "#2ca02c")):
+            ys = [s[key] for s in sweep.steps]
+            ax.plot(xs, ys, color=colour, linewidth=1.4, label=label, gid=f"{key}-{_safe_id(sweep.sweep_id)}")
+            for s, y in zip(sweep.steps, ys):
+                if y is not None:
+                    ax.plot([s["load"]], [y], marker="o", color=colour,
+                            markerfacecolor=colour if s["passes"] else "white", markersize=6)
+        ys_all = [s[k] for s in sweep.steps for k in ("p50_ttft_ms", "p99_ttft_ms", "p99_itl_ms") if s[k]]
+        if spans_decades(ys_all):
+            ax.set_yscale("log")
+            ax.yaxis.set_minor_formatter(ticker.NullFormatter())
+        ax.yaxis.set_major_formatter(ticker.FuncFormatter(human_number))
+        if sweep.knee is not None:
+            ax.axvline(sweep.knee, color="0.2", linestyle="--", linewidth=1.2,
+                       label=f"knee {sweep.knee:.3g}" + (" req/s" if rate else ""), gid="knee")
+        ax.set_xlabel("offered load (requests/s)" if rate else "concurrency (requests in flight)")
+        ax.set_ylabel("latency (ms)")
+        title = f"Latency vs load · {_short(sweep.sweep_id)}" + (" · simulated" if sweep.is_simulated else "")
+        ax.set_title(title, loc="left")
+        ax.legend(loc="upper left", fontsize=8)
+        return to_svg(fig, chart_id, f"latency vs load of sweep {sweep.sweep_id}")
+
+
 def tool_eval_chart(rows: list[dict], chart_id: str) -> str:
     """Full / partial success and failure shares per model, as stacked horizontal bars."""
     rows = list(reversed(rows))  # best at the top
@@ -237,3 +269,33 @@ def tool_eval_chart(rows: list[dict], chart_id: str) -> str:
 def _short(run_id: str) -> str:
     return run_id if len(run_id) <= 18 else run_id[:16] + "…"
 
+
+
+def planner_cost_chart(curve, styles: dict[str, HwStyle], chart_id: str) -> str:
+    """Cost per million output tokens vs the interactivity target: one line per hardware (its cheapest
+    config at each target, from the planner SQL), your own loadgen runs as black-edged stars."""
+    with matplotlib.rc_context(_RC):
+        fig = _figure(9, 5.0)
+        ax = fig.add_subplot()
+        xs, ys, handles = [], [], []
+        for hw in sorted(curve.lines):
+            colour, marker = styles.get(hw, ((0.4, 0.4, 0.4, 1.0), "o"))
+            px, py = zip(*curve.lines[hw])
+            xs += px
+            ys += py
+            ax.plot(px, py, color=colour, marker=marker, markersize=4, linewidth=1.8, gid=f"cost-{_safe_id(hw)}")
+            handles.append(Line2D([], [], color=colour, marker=marker, markersize=5, linewidth=1.8, label=hw))
+        for i, (label, x, y) in enumerate(curve.own_points):
+            xs.append(x)
+            ys.append(y)
+            ax.scatter([x], [y], marker="*", s=160, color="#f0b429", edgecolors="black", linewidths=0.8, zorder=5,
+                       gid=f"own-{i}")
+            handles.append(Line2D([], [], color="#f0b429", marker="*", markersize=11, markeredgecolor="black",
+                                  linewidth=0, label=label if len(label) <= 40 else label[:39] + "…"))
+        _set_scales(ax, xs, ys)
+        ax.set_xlabel("Minimum interactivity (tok/s/user) → tighter SLO")
+        ax.set_ylabel(f"$ per M output tokens ({curve.tier}) ← cheaper")
+        ax.set_title(f"{curve.title}: cost vs interactivity SLO", loc="left")
+        legend = fig.legend(handles=handles, loc="outside right upper", title="hardware (best config)", alignment="left")
+        legend.set_gid("legend")
+        return to_svg(fig, chart_id, f"{curve.title}: cost per million output tokens vs interactivity target by hardware")

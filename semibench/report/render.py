@@ -94,6 +94,15 @@ def build_context(data: ReportData) -> dict:
                 "svg": Markup(plots.latency_ecdf(m, data.loadgen.runs, chart_id("latency", m)))}
                for m in data.loadgen.metrics if any(m in r.ecdf for r in data.loadgen.runs)]
     tool_svg = Markup(plots.tool_eval_chart(data.tool_eval, "tool-eval")) if data.tool_eval else None
+    plan_charts = []
+    if data.planner is not None and data.planner.available:
+        plan_styles = plots.hw_styles(sorted({hw for c in data.planner.curves for hw in c.lines}))
+        for c in data.planner.curves:
+            cid = chart_id("plan-cost", c.model, str(c.isl), str(c.osl), c.tier)
+            plan_charts.append({"id": cid, "curve": c, "svg": Markup(plots.planner_cost_chart(c, plan_styles, cid))})
+    sweeps = [{"sweep": sw, "id": chart_id("sweep", sw.sweep_id),
+               "svg": Markup(plots.latency_vs_load(sw, chart_id("sweep", sw.sweep_id)))}
+              for sw in data.loadgen.sweeps]
     q = data.quality
     changes = _trend_changes(data)
     return {
@@ -102,7 +111,10 @@ def build_context(data: ReportData) -> dict:
         "charts": charts,
         "trends": trends,
         "latency": latency,
+        "sweeps": sweeps,
         "tool_svg": tool_svg,
+        "planner": data.planner,
+        "plan_charts": plan_charts,
         "hw_colours": [(k, plots.css_colour(styles[k][0])) for k in data.hw_keys],
         "hw_colour_of": {k: plots.css_colour(styles[k][0]) for k in data.hw_keys},
         "trend_changes": [t for t in changes if t["change"]],

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from loadgen.datasets import CustomDataset, RandomDataset, ReplayDataset, build_dataset
+from loadgen.dataset_factory import build_dataset
+from loadgen.datasets import CustomDataset, RandomDataset, ReplayDataset
 from loadgen.shards import ConfigError
 from loadgen.tokens import estimate_tokens
 
@@ -113,4 +114,4 @@ def test_build_dataset_argument_errors(tmp_path):
     with pytest.raises(ConfigError, match="takes no --dataset-path"):
         build_dataset("random", path=tmp_path / "x", isl=None, osl=None)
     with pytest.raises(ConfigError, match="unknown dataset"):
-        build_dataset("sharegpt", path=None, isl=None, osl=None)
+        build_dataset("nope", path=None, isl=None, osl=None)

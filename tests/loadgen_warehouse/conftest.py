@@ -7,6 +7,8 @@
 * a run with hand-picked numbers written with loadgen's own TraceWriter (for the placement mart);
 * a poisoned run (synthetic.write_poisoned_run): its bad records land quarantined, so the ingest exits 3
   and the build passes with warnings only;
+* the newer run kinds (new_kinds.py): a --find-max search against a serve-sim of known capacity, a
+  multi-turn run, a shared-prefix run against a prefix-caching serve-sim and a Mooncake trace replay;
 * then a real `semibench build`.
 """
 
@@ -25,6 +27,7 @@ from loadgen.sim.run import serve_sim_in_thread
 from semibench_core import paths
 from tests.conftest import Workspace, make_workspace
 from tests.loadgen.conftest import loadgen_cli, wait_for_lines
+from tests.loadgen_warehouse.new_kinds import NewKinds, make_new_kinds
 from tests.loadgen_warehouse.synthetic import write_placement_run, write_poisoned_run
 
 KEY_ENV = "LGW_TEST_API_KEY"
@@ -48,6 +51,7 @@ class Built:
     poisoned_trace: Path
     ingest: subprocess.CompletedProcess    # `semibench ingest traces` of the killed, synthetic, failed and poisoned runs
     build: subprocess.CompletedProcess
+    new_kinds: NewKinds | None = None      # find-max, multi-turn, shared-prefix, Mooncake runs
 
 
 def _the_only_run_dir(root: Path) -> Path:
@@ -108,8 +112,9 @@ def built(tmp_path_factory) -> Built:
     synthetic = write_placement_run(ws.root / "more-runs" / "synthetic")
     failed = _failed_run(ws.root / "more-runs")
     poisoned = write_poisoned_run(ws.root / "more-runs" / "poisoned")
+    new_kinds = make_new_kinds(run_cli, ws, ws.root / "more-runs")
     ingest = run_cli(ws, "ingest", "traces", str(ws.root / "more-runs"))
     assert ingest.returncode == 3, ingest.stdout + ingest.stderr  # quarantined records (killed + poisoned runs)
 
     build = run_cli(ws, "build", "--quiet")
-    return Built(ws, lg, run_dir, killed, synthetic, failed, poisoned, ingest, build)
+    return Built(ws, lg, run_dir, killed, synthetic, failed, poisoned, ingest, build, new_kinds)

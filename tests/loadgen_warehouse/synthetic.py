@@ -45,7 +45,8 @@ def request(run_id: str, seq: int, **overrides) -> dict:
          "input_tokens_estimated": False, "output_tokens_estimated": False, "target_input_tokens": ISL,
          "target_output_tokens": OSL, "success": True, "http_status": 200, "error_class": None,
          "error_message": None, "retries": 0, "connection_retries": 0, "finish_reason": "length", "inflight_at_send": seq + 1,
-         "shard_inflight_at_send": seq + 1, "concurrency_limit": None, "qps_limit": None, "generated_text": None}
+         "shard_inflight_at_send": seq + 1, "concurrency_limit": None, "qps_limit": None, "generated_text": None,
+         "session_id": None, "turn": None, "prefix_id": None, "cached_tokens": None}
     r.update(overrides)
     assert list(r) == REQUEST_FIELD_NAMES  # the writer's field order, every field present
     return r

@@ -30,7 +30,11 @@ def pareto_frontier(points: list[tuple[float, float]]) -> set[tuple[float, float
 
 
 def interpolate(frontier: set[tuple[float, float]], target: float) -> float | None:
+    """Throughput at AT LEAST `target` interactivity: linear inside the frontier, its best point below it
+    (every point meets a looser floor), None above it."""
     pts = sorted(frontier)
+    if pts and target < pts[0][0]:
+        return max(y for _, y in pts)
     for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
         if x0 <= target <= x1 and x1 > x0:
             return y0 + (target - x0) * (y1 - y0) / (x1 - x0)

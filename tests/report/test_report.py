@@ -181,7 +181,10 @@ def test_html_is_self_contained(built_report):
     # http(s) may appear only as XML namespace names, which browsers never fetch
     attrs = re.findall(r'([\w:-]+)="https?://[^"]*"', html)
     assert set(attrs) <= {"xmlns", "xmlns:xlink"}, set(attrs)
-    assert html.count("<svg") == 9 + 3  # 9 model x sequence charts + 3 trend charts
+    # 9 model x sequence charts + 3 trend charts + the planner's cost charts (one per saved scenario's model x
+    # ISL/OSL x tier present in the data)
+    plan_charts = html.count('<section class="chart plan-cost"')
+    assert html.count("<svg") == 9 + 3 + plan_charts
 
 
 def test_report_command_options(built_report, tmp_path):

@@ -1,9 +1,10 @@
 {#
   Latest snapshot only. Per model x sequence x hw_key x target interactivity (var `interactivity_targets`,
-  tok/s/user): throughput per GPU at that interactivity, linearly interpolated between the two adjacent
-  Pareto-frontier points (frontier sorted by interactivity_x). A target equal to a frontier point's x
-  returns that point's y; a target outside the frontier's [min x, max x] gives null (no extrapolation).
-  One row per group and target, including the null ones. The interpolation is macro frontier_hits
+  tok/s/user): throughput per GPU at AT LEAST that interactivity, linearly interpolated between the two
+  adjacent Pareto-frontier points (frontier sorted by interactivity_x). A target equal to a frontier point's x
+  returns that point's y; a target below the frontier's lowest x returns the frontier's highest-throughput
+  point (is_slo_looser_than_frontier: every measured point already meets it); a target above its highest x
+  gives null (not reachable, no extrapolation). One row per group and target, including the null ones. The interpolation is macro frontier_hits
   (macros/frontier_interpolation.sql), shared with mart_runs__inferencemax_placement.
 #}
 
@@ -65,6 +66,9 @@ select
     hits.upper_x as upper_interactivity_x,
     hits.upper_y as upper_tput_per_gpu,
     coalesce(hits.lower_x = targets.interactivity_target, false) as is_exact_hit,
+    coalesce(hits.is_below_frontier, false) as is_slo_looser_than_frontier,
+    {{ semibench.interpolation_status('hits.tput_per_gpu', 'hits.is_below_frontier',
+                                      'hits.lower_x = targets.interactivity_target') }} as interpolation_status,
     groups.frontier_min_interactivity,
     groups.frontier_max_interactivity
 from groups

@@ -3,9 +3,10 @@
   tiers 30/50/75/100 tok/s/user) per frontier series of mart_inferencex__config_frontier.
   METHOD: LINEAR interpolation between the two adjacent frontier points (macro frontier_hits, shared with
   the legacy rollups and the runs placement). The site uses a Steffen monotone cubic spline at the same
-  tiers, so its figures differ between points; every row says `interpolation_method = 'linear'`. A target
-  outside the series' [min, max] interactivity gives null (never an extrapolation); one row per series
-  and target, the null ones included.
+  tiers, so its figures differ between points; every row says `interpolation_method = 'linear'`. A target is
+  a floor: below the series' lowest interactivity the frontier's highest-throughput point answers
+  (interpolation_status 'slo_looser_than_measured'); above its highest it is null ('slo_not_reachable',
+  never an extrapolation); one row per series and target, the null ones included.
 #}
 
 {%- set targets = var('inferencex_interactivity_targets', [30, 50, 75, 100]) -%}
@@ -72,7 +73,9 @@ select
     hits.lower_y as lower_tput_per_gpu,
     hits.upper_x as upper_interactivity_x,
     hits.upper_y as upper_tput_per_gpu,
-    coalesce(hits.lower_x = targets.interactivity_target, false) as is_exact_hit
+    coalesce(hits.lower_x = targets.interactivity_target, false) as is_exact_hit,
+    {{ semibench.interpolation_status('hits.tput_per_gpu', 'hits.is_below_frontier',
+                                      'hits.lower_x = targets.interactivity_target') }} as interpolation_status
 from series
 cross join targets
 left join hits

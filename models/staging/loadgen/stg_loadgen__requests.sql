@@ -45,6 +45,11 @@ select
     concurrency_limit,
     qps_limit,
     generated_text,
+    -- multi-turn sessions and shared prefixes (null in older traces and other workloads)
+    session_id,
+    turn,
+    prefix_id,
+    cached_tokens,
     loaded_at
 from {{ source('loadgen', 'loadgen_requests') }}
 where quarantine_reasons is null

@@ -12,7 +12,14 @@ parsed as (
 
     select
         *,
-        {{ semibench.json_struct('config', {'metadata': {'hw_key': 'varchar', 'precision': 'varchar', 'tp': 'varchar'}}) }} as config_fields
+        {{ semibench.json_struct('config', {'metadata': {'hw_key': 'varchar', 'precision': 'varchar', 'tp': 'varchar'},
+            'goodput': {'ttft': 'varchar', 'tpot': 'varchar', 'e2el': 'varchar'},
+            'prefix_count': 'varchar', 'prefix_len': 'varchar', 'block_tokens': 'varchar', 'turns': 'varchar',
+            'think_time': 'varchar', 'ramp_up_s': 'varchar', 'rate_series': 'varchar',
+            'stop_on_saturation': 'varchar', 'calibrate_isl': 'varchar', 'words_per_token': 'varchar'}) }} as config_fields,
+        {{ semibench.json_struct('summary', {'stopped_early': 'varchar', 'client_distorted': 'varchar',
+            'client_warning': 'varchar', 'client_loop_lag_p99_ms': 'varchar', 'client_cpu_util': 'varchar',
+            'p99_schedule_lag_ms': 'varchar', 'served_isl_p50': 'varchar', 'served_osl_p50': 'varchar'}) }} as summary_fields
     from runs
 
 )
@@ -62,5 +69,28 @@ select
     case when end_unix_ns is not null then {{ semibench.timestamp_from_epoch_ns('end_unix_ns') }} end as ended_at,
     end_duration_s,
     end_requests_written,
-    end_main_start_offset_ns
+    end_main_start_offset_ns,
+    -- the run's own --goodput SLOs (ms), which --find-max judged its steps by
+    {{ semibench.try_cast('config_fields.goodput.ttft', semibench.type_double()) }} as slo_ttft_ms,
+    {{ semibench.try_cast('config_fields.goodput.tpot', semibench.type_double()) }} as slo_tpot_ms,
+    {{ semibench.try_cast('config_fields.goodput.e2el', semibench.type_double()) }} as slo_e2el_ms,
+    -- workload parameters of the newer run kinds (null where they do not apply or in older traces)
+    case when dataset = 'shared-prefix' then {{ semibench.try_cast('config_fields.prefix_count', dbt.type_int()) }} end as prefix_count,
+    case when dataset = 'shared-prefix' then {{ semibench.try_cast('config_fields.prefix_len', dbt.type_int()) }} end as prefix_len,
+    case when dataset = 'mooncake' then {{ semibench.try_cast('config_fields.block_tokens', dbt.type_int()) }} end as block_tokens,
+    case when dataset = 'multi-turn' then coalesce(config_fields.turns, '4') end as turns_spec,
+    case when dataset in ('multi-turn', 'sessions', 'sharegpt') then coalesce(config_fields.think_time, '0') end as think_time_spec,
+    {{ semibench.try_cast('config_fields.ramp_up_s', semibench.type_double()) }} as ramp_up_s,
+    config_fields.rate_series as rate_series_file,
+    coalesce({{ semibench.text_to_boolean('config_fields.stop_on_saturation') }}, false) as has_saturation_guard,
+    coalesce({{ semibench.text_to_boolean('config_fields.calibrate_isl') }}, false) as is_isl_calibrated,
+    -- what the run found out about itself (summary.json): the guard's stop, the client's own lag, the ISL served
+    nullif(summary_fields.stopped_early, '') as stopped_early,
+    coalesce({{ semibench.text_to_boolean('summary_fields.client_distorted') }}, false) as is_client_distorted,
+    nullif(summary_fields.client_warning, '') as client_warning,
+    {{ semibench.try_cast('summary_fields.client_loop_lag_p99_ms', semibench.type_double()) }} as client_loop_lag_p99_ms,
+    {{ semibench.try_cast('summary_fields.client_cpu_util', semibench.type_double()) }} as client_cpu_util,
+    {{ semibench.try_cast('summary_fields.p99_schedule_lag_ms', semibench.type_double()) }} as p99_schedule_lag_ms,
+    {{ semibench.try_cast('summary_fields.served_isl_p50', semibench.type_double()) }} as served_isl_p50,
+    {{ semibench.try_cast('summary_fields.served_osl_p50', semibench.type_double()) }} as served_osl_p50
 from parsed

@@ -1,0 +1,39 @@
+"""One real `semibench run` of the DEFAULT data (the bundled real InferenceX captures, agg_bmk artifacts, the
+2025-10-23 dashboard snapshot and the simulated loadgen demo) into a scratch workspace, shared by the planner
+tests: its published warehouse holds the planning marts, and its report the planner section."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import Workspace, make_workspace
+
+
+class Planned:
+    def __init__(self, ws: Workspace, report_html: Path):
+        self.ws = ws
+        self.report_html = report_html
+
+    def query(self, sql: str, params=None) -> list[dict]:
+        con = duckdb.connect(str(self.ws.published), read_only=True)
+        try:
+            cur = con.execute(sql, params or [])
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r)) for r in cur.fetchall()]
+        finally:
+            con.close()
+
+
+@pytest.fixture(scope="session")
+def planned(tmp_path_factory) -> Planned:
+    ws = make_workspace(tmp_path_factory, "planner")
+    proc = ws.cli("run", "--quiet")
+    # 3 = landed with quarantined records (the real captures hold a few): still built and published
+    assert proc.returncode in (0, 3), proc.stdout[-3000:] + proc.stderr[-3000:]
+    match = re.search(r"^report\s+(\S+report\.html)$", proc.stdout, re.M)
+    assert match, proc.stdout
+    return Planned(ws, Path(match.group(1)))
