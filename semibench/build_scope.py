@@ -149,13 +149,16 @@ def record_inputs(warehouse: Path, target_dir: Path, scope: BuildScope) -> None:
 def merge_node_results(warehouse: Path, target_dir: Path, scope: BuildScope) -> Path | None:
     """latest_node_results.json: run_results.json of this build, plus, for a selective build, the last outcome
     of every node it did not run (their inputs did not change), so the report lists every test's state.
-    Only outcomes of the same warehouse are merged (a target folder can serve several)."""
+    Only outcomes of the same warehouse (its identity, which a copied workspace keeps) are merged: a target
+    folder can serve several."""
+    from ingest.warehouse_identity import warehouse_identity
+
     target_dir = Path(target_dir)
     results = target_dir / "run_results.json"
     if not results.exists():
         return None
     current = json.loads(results.read_text())
-    current.setdefault("metadata", {})["semibench_warehouse"] = str(Path(warehouse).resolve())
+    current.setdefault("metadata", {})["semibench_warehouse"] = warehouse_identity(warehouse)
     merged_path = target_dir / MERGED_RESULTS
     if not scope.full and merged_path.exists():
         previous = json.loads(merged_path.read_text())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -76,3 +77,33 @@ def make_workspace(tmp_path_factory, name: str) -> Workspace:
 @pytest.fixture
 def workspace(tmp_path) -> Workspace:
     return Workspace(tmp_path)
+
+
+def clone(ws: Workspace, root: Path) -> Workspace:
+    """A copy of a built workspace (warehouse, published copy, archive, run log, dbt target) at `root`, of
+    the same kind: a test that changes a shared build works on its own copy instead of paying for a build."""
+    shutil.copytree(ws.root, root, dirs_exist_ok=True)
+    return type(ws)(root)
+
+
+# The main job's two shared builds: each runs once per test session, however many folders use it. Tests read
+# them as they are; anything that writes (a run, an ingest, a Spark build) clones first.
+@pytest.fixture(scope="session")
+def synthetic_run(tmp_path_factory) -> tuple[Workspace, subprocess.CompletedProcess]:
+    """`semibench run --once --synthetic`: the generated sample (numbers tests can recompute), the generated
+    event logs and the serve-sim demo, ingested, built and published."""
+    ws = make_workspace(tmp_path_factory, "synthetic-run")
+    proc = ws.cli("run", "--once", "--synthetic", timeout=1200)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return ws, proc
+
+
+@pytest.fixture(scope="session")
+def default_run(tmp_path_factory) -> tuple[Workspace, subprocess.CompletedProcess]:
+    """`semibench run --quiet`: the offline default (the bundled real InferenceX capture, dashboard snapshot
+    and run aggregates, plus the serve-sim demo), ingested, built, published and reported."""
+    ws = make_workspace(tmp_path_factory, "default-run")
+    proc = ws.cli("run", "--quiet", timeout=1200)
+    # 3 = landed with quarantined records (exit code documented in README): still built and published
+    assert proc.returncode in (0, 3), proc.stdout[-3000:] + proc.stderr[-3000:]
+    return ws, proc
