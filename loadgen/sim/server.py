@@ -58,7 +58,7 @@ class SimServer:
         self.stats = {"requests": 0, "inflight": 0, "max_inflight": 0, "queued": 0,
                       "status": {}, "tokens": 0, "streams_completed": 0, "disconnects": 0,
                       "malformed": 0, "auth_failures": 0, "connections_closed": 0,
-                      "dropped_on_reuse": 0, "loading_503": 0}
+                      "dropped_on_reuse": 0, "dropped_on_close": 0, "loading_503": 0}
         self.emissions: dict[str, list[int]] = {}
 
     def app(self) -> web.Application:
@@ -90,7 +90,15 @@ class SimServer:
             self.stats["loading_503"] += 1
             resp: web.StreamResponse = self._error(503, "model is loading (simulated)")
         else:
-            resp = await handler(request)
+            try:
+                resp = await handler(request)
+            except ConnectionResetError:
+                if not (lm.close_after_response and tr is not None and tr.is_closing()):
+                    raise
+                # The other side of the same race: the request arrived just as the lingering connection
+                # closed, so its answer cannot go out (a real server's keep-alive timeout does this too)
+                self.stats["dropped_on_close"] += 1
+                raise
         if lm.close_after_response and not sim_route and tr is not None:
             # No `Connection: close` header: the client learns nothing in advance. The
             # connection closes a moment after the response (time for the body to go

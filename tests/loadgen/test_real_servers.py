@@ -53,9 +53,11 @@ def test_server_closing_after_each_response_loses_no_request(sim, cfg, concurren
     assert res.status == end["status"] == "completed"
     assert res.summary["completed"] == n and res.summary["failed"] == 0
     resent = sum(r["connection_retries"] for r in recs)
-    # every request that met a dropped connection was resent once and then succeeded; the
-    # dropped attempts never reached a handler, so the server answered exactly n requests
-    assert resent > 0 and resent == res.summary["connection_retries"] == h.stats["dropped_on_reuse"]
+    # every request that met a dropped connection was resent once and then succeeded: dropped on a spent
+    # connection before a handler saw it, or (rarely) caught by the connection closing while answering; so
+    # the server answered exactly n requests
+    dropped = h.stats["dropped_on_reuse"] + h.stats["dropped_on_close"]
+    assert resent > 0 and resent == res.summary["connection_retries"] == dropped
     assert h.stats["status"]["200"] == n
     assert all(r["success"] and r["connection_retries"] in (0, 1) for r in recs)
 
