@@ -63,7 +63,7 @@ def main() -> None:
     project = args.project.resolve()
     knows_full_build = "--full-build" in subprocess.run(
         [str(project / ".venv" / "bin" / "python"), "-m", "semibench.cli", "run", "--help"],
-        capture_output=True, text=True, env={**os.environ, "COLUMNS": "300"}).stdout
+        capture_output=True, text=True, cwd=project, env={**os.environ, "COLUMNS": "300"}).stdout
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, Python {platform.python_version()}; "
           f"checkout {project}")
     root = Path(tempfile.mkdtemp(prefix="semibench-run-timing-"))
