@@ -66,10 +66,11 @@ def run(
     config: Optional[Path] = typer.Option(None, "--config", help="YAML config (base URL, models, sequences, timeouts, retries, archive options; alerts). Defaults are built in.", exists=True, dir_okay=False),
     fetched_at: Optional[str] = typer.Option(None, "--fetched-at", metavar="ISO-TIME", help="When the ingested capture was taken (no zone means UTC); orders snapshots for 'latest' and coverage. Default: the files' own time if they carry one, else now (the bundled dashboard snapshot: 2025-10-23)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars; only the summary."),
-    loadgen_demo: bool = typer.Option(True, "--loadgen-demo/--no-loadgen-demo", help="Also run a short load test (a few seconds) against an in-process serve-sim and land it, so fct_runs and the InferenceMAX placement have a run (offline; only with the bundled or --synthetic data, never with --live/--from; flagged simulated, and the report says so on top)."),
+    loadgen_demo: bool = typer.Option(True, "--loadgen-demo/--no-loadgen-demo", help="Also run a short load test (a few seconds) against an in-process serve-sim and land it, so fct_runs and the InferenceMAX placement have a run (once per warehouse: a warehouse that has it keeps it; offline; only with the bundled or --synthetic data, never with --live/--from; flagged simulated, and the report says so on top)."),
     report: bool = typer.Option(True, "--report/--no-report", help="After publishing, write the HTML + Markdown report (see `semibench report`) to reports/<timestamp>/ (SEMIBENCH_REPORTS) and point reports/latest at it."),
     strict: bool = typer.Option(False, "--strict", help="InferenceMAX: " + STRICT_HELP),
     allow_partial: bool = typer.Option(False, "--allow-partial", help="InferenceMAX: " + ALLOW_PARTIAL_HELP),
+    full_build: bool = typer.Option(False, "--full-build", help="Rebuild and test every model. By default a run rebuilds and tests only what the sources that changed since the last passing build feed (everything on a first build or after the project or dbt/DuckDB changed); dbt unit tests run in `semibench build`, not in runs."),
     once: bool = typer.Option(False, "--once", help=f"For cron and systemd timers: no progress bars, recorded as trigger 'once'. Every run takes the run lock; if another run holds it, exit {EXIT_LOCKED} at once (recorded as skipped_locked), so missed or overlapping runs are dropped, never stacked."),
 ) -> None:
     """The main job: check, ingest (by default, offline, the bundled real published data: an InferenceX API capture, the InferenceMAX dashboard snapshot of 2025-10-23 and InferenceMAX run aggregates) and a short serve-sim load test, dbt build, publish, report, summarize. One run at a time (run lock); every run is recorded in the run log (`semibench runs`)."""
@@ -93,7 +94,7 @@ def run(
     outcome = guarded_run(
         lambda rec: run_pipeline(source=source, from_dir=from_dir, config_path=config, progress=not (quiet or once),
                                  fetched_at=when, loadgen_demo=loadgen_demo, report=report, on_step=rec.on_step,
-                                 strict=strict, allow_partial=allow_partial),
+                                 strict=strict, allow_partial=allow_partial, full_build=full_build),
         trigger=trigger, ops=ops)
     if outcome.exit_code == EXIT_LOCKED:
         fail(str(outcome.error), EXIT_LOCKED)
@@ -124,6 +125,13 @@ def build(
             outcome = build_and_publish(dbt_args=list(ctx.args), progress=not quiet)
         except PublishError as exc:
             fail(str(exc))
+        if outcome.dbt.ok and not ctx.args:
+            # a whole build: the next `semibench run` may rebuild only what changes after it
+            from semibench import build_scope
+
+            full = build_scope.BuildScope(full=True, reason="semibench build")
+            build_scope.merge_node_results(paths.warehouse_path(), paths.dbt_target_dir(), full)
+            build_scope.record_inputs(paths.warehouse_path(), paths.dbt_target_dir(), full)
     counts = outcome.dbt.counts()
     print("dbt build: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) + f" (exit {outcome.dbt.returncode})")
     print_build_problems(outcome.dbt)

@@ -14,6 +14,7 @@ DEMO_MODEL = "openai/gpt-oss-120b"
 DEMO_ISL = 1024
 DEMO_OSL = 1024
 DEMO_NUM_GPUS = 8
+DEMO_LABEL = "semibench-run-demo"
 
 
 @dataclass
@@ -40,9 +41,27 @@ def run_and_land_demo(warehouse: Path | None = None, runs_root: Path | None = No
     latency = LatencyModel(ttft_ms=40.0, tpot_ms=3.7, jitter_ms=0.2, tokens_per_chunk=8)
     result = run_demo(run_dir, latency, run_id=run_id, model=DEMO_MODEL, isl=DEMO_ISL, osl=DEMO_OSL,
                       num_prompts=16, request_rate=float("inf"), max_concurrency=16, num_gpus=DEMO_NUM_GPUS,
-                      label="semibench-run-demo")
+                      label=DEMO_LABEL)
     batch = ingest_traces([result.run_dir], Path(warehouse or paths.warehouse_path()), archive_root=archive_root)
     return DemoRun(result.run_id, Path(result.run_dir), result.status, batch.requests_landed)
+
+
+def landed_demo_run(warehouse: Path) -> str | None:
+    """The newest demo run already in the warehouse, if any: one demo shows the placement, so a later run
+    neither waits for another nor piles simulated runs up."""
+    import duckdb
+
+    if not Path(warehouse).exists():
+        return None
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        row = con.execute("select run_id from raw.loadgen_runs where label = ? order by run_id desc limit 1",
+                          [DEMO_LABEL]).fetchone()
+    except duckdb.CatalogException:
+        return None  # no loadgen table yet
+    finally:
+        con.close()
+    return row[0] if row else None
 
 
 def demo_run_figures(db: Path, run_id: str) -> dict | None:

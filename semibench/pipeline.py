@@ -26,6 +26,7 @@ from semibench.publish import publish
 class BuildOutcome:
     dbt: DbtResult
     published: Path | None
+    scope: "BuildScope | None" = None  # semibench.build_scope: what this run chose to rebuild and test
 
 
 @dataclass
@@ -144,6 +145,7 @@ class PipelineState:
     report_dir: Path | None = None
     strict: bool = False         # InferenceMAX: any bad point fails the snapshot
     allow_partial: bool = False  # InferenceMAX: land a snapshot lacking configured files, flagged partial
+    full_build: bool = False     # rebuild and test everything, not only what the changed sources feed
     summary: PipelineSummary = field(default_factory=PipelineSummary)
 
 
@@ -220,12 +222,17 @@ def step_sample_event_logs(state: PipelineState) -> str:
 
 
 def step_loadgen_demo(state: PipelineState) -> str:
-    """A short load test against an in-process serve-sim, landed, so fct_runs and the placement mart have a run.
+    """A short load test against an in-process serve-sim, landed, so fct_runs and the placement mart have a run
+    (once per warehouse: a warehouse that has the demo run keeps it and skips this step).
     Only with the bundled or synthetic data: a production run (--live, --from) must never land a simulated run among
     the user's own (the demo is flagged simulated anyway, and the report says so on top)."""
     if not state.loadgen_demo or state.source not in ("bundled", "synthetic"):
         return "skipped"
-    from semibench.loadgen_demo import run_and_land_demo
+    from semibench.loadgen_demo import landed_demo_run, run_and_land_demo
+
+    if earlier := landed_demo_run(Path(state.warehouse or paths.warehouse_path())):
+        state.summary.loadgen_run_id = earlier  # the summary still shows the demo's figures
+        return "skipped"
 
     runs_root = Path(state.archive_root) / "loadgen" if state.archive_root else None
     state.summary.loadgen_run_id = run_and_land_demo(state.warehouse, runs_root, state.archive_root).run_id
@@ -249,10 +256,26 @@ def sync_lake_of(warehouse: Path, lake: Path | None = None):
         con.close()
 
 
+# A run checks data, not SQL: dbt unit tests (fixed inputs, no warehouse data) run in `semibench build`
+# and in CI, as dbt advises, not in every scheduled run.
+RUN_EXCLUDES = ["--exclude-resource-type", "unit_test"]
+
+
 def step_build(state: PipelineState) -> str:
-    result = dbt_build(state.warehouse, progress=state.progress)
-    state.summary.build = BuildOutcome(dbt=result, published=None)
-    return "success" if result.ok else "failed"
+    """Build and test what the changed sources feed (everything on a first build, a code change or
+    --full-build; semibench.build_scope), and remember the inputs of a build that passed."""
+    from semibench import build_scope
+
+    warehouse = Path(state.warehouse or paths.warehouse_path())
+    target_dir = paths.dbt_target_dir()
+    scope = build_scope.plan_scope(warehouse, target_dir, full_requested=state.full_build)
+    result = dbt_build(warehouse, dbt_args=[*scope.dbt_args(), *RUN_EXCLUDES], progress=state.progress)
+    state.summary.build = BuildOutcome(dbt=result, published=None, scope=scope)
+    build_scope.merge_node_results(warehouse, target_dir, scope)
+    if not result.ok:
+        return "failed"
+    build_scope.record_inputs(warehouse, target_dir, scope)
+    return "success"
 
 
 def step_publish(state: PipelineState) -> str:
@@ -326,14 +349,16 @@ def run_pipeline(*, source: str = "bundled", from_dir: Path | None = None, confi
                  warehouse: Path | None = None, published: Path | None = None, archive_root: Path | None = None,
                  progress: bool = True, fetched_at: datetime | None = None,
                  loadgen_demo: bool = True, report: bool = True, report_dir: Path | None = None,
-                 on_step: OnStep | None = None, strict: bool = False, allow_partial: bool = False) -> PipelineSummary:
+                 on_step: OnStep | None = None, strict: bool = False, allow_partial: bool = False,
+                 full_build: bool = False) -> PipelineSummary:
     """source: 'bundled' (the real published data in sample_data/real, offline), 'synthetic' (the generated
     test sample), 'live' (fetch base_url from config) or 'dir' (from_dir).
     loadgen_demo: also run a short load test against an in-process serve-sim and land it (offline).
     report: render the HTML + Markdown report after publishing.
-    on_step(name, status, seconds, error) is told about every step as it ends (the run log uses it)."""
+    on_step(name, status, seconds, error) is told about every step as it ends (the run log uses it).
+    full_build: build and test every model, not only those the changed sources feed."""
     state = PipelineState(source=source, from_dir=from_dir, config_path=config_path, warehouse=warehouse,
                           published=published, archive_root=archive_root, progress=progress, fetched_at=fetched_at,
                           loadgen_demo=loadgen_demo, report=report, report_dir=report_dir, strict=strict,
-                          allow_partial=allow_partial)
+                          allow_partial=allow_partial, full_build=full_build)
     return run_steps(PIPELINE_STEPS, state, on_step)

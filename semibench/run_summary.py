@@ -27,6 +27,8 @@ def print_summary(summary, record=None) -> None:
               " (landed, kept out of the marts: mart_quality__quarantine)")
     counts = build.dbt.counts()
     print("dbt build     " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) + f" (exit {build.dbt.returncode})")
+    if build.scope is not None:
+        print(f"              {build.scope.describe()}")
     print(f"published     {build.published if build.published else 'NOT published: the previous good warehouse is kept'}")
     print(f"hwKeys        {', '.join(summary.hw_keys) or '-'}")
     if summary.loadgen_run_id:

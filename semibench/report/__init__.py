@@ -16,6 +16,9 @@ from semibench.report.output import ReportPaths, write_report
 
 __all__ = ["ReportPaths", "render_report", "report_step"]
 
+# beside the timestamped report folders: the newest report's charts, reused while their data is unchanged
+CHART_CACHE = ".chart-cache"
+
 
 def render_report(published: Path, out_dir: Path, dbt_target: Path | None, *,
                   now: datetime | None = None, update_latest: bool = True) -> ReportPaths:
@@ -26,8 +29,11 @@ def render_report(published: Path, out_dir: Path, dbt_target: Path | None, *,
     from semibench.report.data import load_report_data
     from semibench.report.render import HTML_NAME, MARKDOWN_NAME, render
 
+    from semibench.report.chart_cache import charts_cached_in
+
     data = load_report_data(Path(published), Path(dbt_target) if dbt_target else None, now=now)
-    html, markdown = render(data)
+    with charts_cached_in(Path(out_dir) / CHART_CACHE):
+        html, markdown = render(data)
     directory, latest = write_report(Path(out_dir), {HTML_NAME: html, MARKDOWN_NAME: markdown},
                                      when=data.generated_at, update_latest=update_latest)
     return ReportPaths(directory=directory, html=directory / HTML_NAME, markdown=directory / MARKDOWN_NAME,

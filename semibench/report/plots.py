@@ -15,6 +15,7 @@ from matplotlib import ticker
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from semibench.report.chart_cache import cached
 from semibench.report.data import LATENCY_METRICS, LoadgenRun, PointsChart, SweepCurve, TrendSeries
 
 # Up to 20 hardware keys get well-separated qualitative colours (tab10, then tab20's light shades); a
@@ -121,6 +122,7 @@ def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
+@cached
 def points_chart(chart: PointsChart, styles: dict[str, HwStyle], chart_id: str) -> str:
     """Throughput per GPU vs interactivity for one model x sequence: every point coloured by hw_key and
     each hw_key's Pareto frontier as a line through its frontier points (the InferenceMAX chart)."""
@@ -148,6 +150,7 @@ def points_chart(chart: PointsChart, styles: dict[str, HwStyle], chart_id: str) 
         return to_svg(fig, chart_id, f"{chart.title}: throughput per GPU vs interactivity by hwKey")
 
 
+@cached
 def trend_chart(model_display_name: str, by_sequence: dict[str, list[TrendSeries]], seq_labels: dict[str, str],
                 styles: dict[str, HwStyle], chart_id: str) -> str:
     """Best throughput per GPU per hw_key over snapshots: one panel per sequence of a model."""
@@ -183,6 +186,7 @@ def trend_chart(model_display_name: str, by_sequence: dict[str, list[TrendSeries
         return to_svg(fig, chart_id, f"{model_display_name}: best throughput per GPU per hwKey over snapshots")
 
 
+@cached
 def latency_ecdf(metric: str, runs: list[LoadgenRun], chart_id: str) -> str:
     """Distribution of one latency metric for each loadgen run, as ECDFs on shared axes (a histogram per
     run would need as many charts as runs and hides tails; an ECDF shows the median and p99 directly)."""
@@ -213,6 +217,7 @@ def latency_ecdf(metric: str, runs: list[LoadgenRun], chart_id: str) -> str:
         return to_svg(fig, chart_id, f"{metric} ECDF per loadgen run")
 
 
+@cached
 def latency_vs_load(sweep: SweepCurve, chart_id: str) -> str:
     """A sweep's p50/p99 TTFT and p99 ITL against the load offered, failing steps hollow, the knee a
     vertical line: where latency leaves its floor is where the server stops keeping up."""
@@ -245,6 +250,7 @@ def latency_vs_load(sweep: SweepCurve, chart_id: str) -> str:
         return to_svg(fig, chart_id, f"latency vs load of sweep {sweep.sweep_id}")
 
 
+@cached
 def tool_eval_chart(rows: list[dict], chart_id: str) -> str:
     """Full / partial success and failure shares per model, as stacked horizontal bars."""
     rows = list(reversed(rows))  # best at the top
@@ -271,6 +277,7 @@ def _short(run_id: str) -> str:
 
 
 
+@cached
 def planner_cost_chart(curve, styles: dict[str, HwStyle], chart_id: str) -> str:
     """Cost per million output tokens vs the interactivity target: one line per hardware (its cheapest
     config at each target, from the planner SQL), your own loadgen runs as black-edged stars."""

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from semibench.build_scope import latest_results_file
 from semibench.dbt_runner import read_run_results
 
 # dbt statuses that need a person's attention, worst first
@@ -92,7 +93,8 @@ def _rows_of(cursor) -> list[dict]:
 
 
 def _read_run_results(dbt_target: Path | None) -> QualityData:
-    path = Path(dbt_target) / "run_results.json" if dbt_target else None
+    # a run that rebuilt only what changed ran only those tests: the merged file has every test's last outcome
+    path = latest_results_file(Path(dbt_target)) if dbt_target else None
     if path is None or not path.exists():
         return QualityData(run_results_path=path, run_results_generated_at=None)
     metadata = json.loads(path.read_text()).get("metadata", {})

@@ -144,7 +144,10 @@ class History:
         warehouse = warehouse or self.warehouse
         ensure_warehouse_schema(warehouse)
         self.builds += 1
-        target = self.root / f"target-{self.builds}"
+        # one target folder per warehouse: dbt's partial parse carries over (a new folder = a full parse,
+        # seconds per build); run_results.json is read right after each build
+        target = self.root / f"target-{Path(warehouse).stem}"
+        (target / "run_results.json").unlink(missing_ok=True)  # never read an earlier build's results
         proc = subprocess.run(
             [sys.executable, "-m", "dbt.cli.main", *args, *select,
              "--project-dir", str(self.project), "--profiles-dir", str(self.project)],

@@ -11,18 +11,14 @@ import duckdb
 import pytest
 
 from semibench_core import paths
-from tests.conftest import make_workspace
 from tests.pipeline.expected import load_points, per_hardware
 
 VLLM_SAMPLES = paths.sample_event_dir("vllm_results")
 
 
 @pytest.fixture(scope="module")
-def ws(tmp_path_factory):
-    ws = make_workspace(tmp_path_factory, "models")
-    proc = ws.cli("run", "--synthetic", "--quiet")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return ws
+def ws(synthetic_run):
+    return synthetic_run[0]  # read only
 
 
 def query(ws, sql, params=None):

@@ -113,12 +113,10 @@ def clone(ws: Workspace, root: Path) -> OpsWorkspace:
 
 
 @pytest.fixture(scope="session")
-def built_base(tmp_path_factory) -> OpsWorkspace:
-    """The synthetic sample, ingested, built and published once by `semibench run --once --synthetic`."""
-    ws = OpsWorkspace(tmp_path_factory.mktemp("ops-base"))
-    proc = ws.cli("run", "--once", "--synthetic")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return ws
+def built_base(synthetic_run) -> OpsWorkspace:
+    """The synthetic sample, ingested, built and published once by `semibench run --once --synthetic`
+    (the session's shared build, tests/conftest.py)."""
+    return OpsWorkspace(synthetic_run[0].root)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from semibench import bundled
-from tests.conftest import REAL_DASHBOARD, REAL_LEGACY, SHARED_DIR, make_workspace
+from tests.conftest import REAL_DASHBOARD, REAL_LEGACY, SHARED_DIR, clone
 from tests.pipeline.expected import load_points, pareto_frontier, per_hardware
 
 BUNDLED_DASHBOARD = bundled.dashboard_dir()
@@ -23,9 +23,8 @@ GPT_OSS_COUNTS = {"b200": 60, "h100": 45, "h200": 60, "h200_trt": 60, "mi300x": 
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory):
-    ws = make_workspace(tmp_path_factory, "real")
-    proc = ws.cli("run", "--quiet")
+def real(default_run):
+    ws, proc = default_run  # the session's shared default run (tests/conftest.py)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     ws.run_stdout = proc.stdout
     return ws
@@ -124,15 +123,25 @@ def test_summary_and_report_name_the_sources_and_flag_the_demo_as_synthetic(real
         assert "published benchmark results" in text
 
 
-# --- imports on top of the default run: these change the latest snapshot, so they come last ---
+# --- imports on top of the default run (on a copy: the default run is shared by the session) ---
 
-@pytest.mark.skipif(not REAL_LEGACY.is_dir(), reason="legacy archive not present")
-def test_legacy_archive_import_shows_llama_lost_and_b200_trt_added(real):
+@pytest.fixture(scope="module")
+def legacy(real, tmp_path_factory):
+    if not REAL_LEGACY.is_dir():
+        return None  # ../shared lacks it
+    ws = clone(real, tmp_path_factory.mktemp("real-legacy"))
     # the old pipeline's archive holds gpt-oss and DeepSeek only: a whole snapshot of a two-model configuration
-    config = real.root / "legacy.yaml"
+    config = ws.root / "legacy.yaml"
     config.write_text("inferencemax:\n  models: [gpt-oss-120b, deepseek-r1-0528]\n")
-    proc = real.cli("run", "--from", str(REAL_LEGACY), "--config", str(config), "--quiet")
+    proc = ws.cli("run", "--from", str(REAL_LEGACY), "--config", str(config), "--quiet")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    return ws
+
+
+def test_legacy_archive_import_shows_llama_lost_and_b200_trt_added(legacy):
+    if legacy is None:
+        pytest.skip("legacy archive not present")
+    real = legacy
     status = dict(
         ((m, h), s) for m, h, s in query(real, """
             select model_slug, hw_key, min(status) from mart_inferencemax__coverage
@@ -150,8 +159,9 @@ def test_legacy_archive_import_shows_llama_lost_and_b200_trt_added(real):
     assert rows["b200_trt"] == 60
 
 
-def test_production_sources_land_no_simulated_run(real):
+def test_production_sources_land_no_simulated_run(real, legacy):
     """Only the default run lands the serve-sim demo (flagged simulated); a `--from DIR` import on top of it
-    (the legacy test above, when ../shared is there) lands none."""
-    assert query(real, "select count(*) from raw.loadgen_runs") == [(1,)]
-    assert query(real, "select count(*), count(*) filter (where is_simulated) from fct_runs where source = 'loadgen'") == [(1, 1)]
+    (the legacy import, when ../shared is there) lands none."""
+    for ws in filter(None, (real, legacy)):
+        assert query(ws, "select count(*) from raw.loadgen_runs") == [(1,)]
+        assert query(ws, "select count(*), count(*) filter (where is_simulated) from fct_runs where source = 'loadgen'") == [(1, 1)]

@@ -157,11 +157,10 @@ def test_failed_fetch_leaves_published_and_raw_untouched(built, tmp_path):
     assert query(ws, "select count(*) from raw.inferencemax_points") == before_raw
 
 
-def test_coverage_loss_is_reported_and_warned(tmp_path_factory):
-    from tests.conftest import make_workspace
+def test_coverage_loss_is_reported_and_warned(built, tmp_path):
+    from tests.conftest import clone
 
-    ws = make_workspace(tmp_path_factory, "coverage")
-    ws.cli("run", "--from", str(SAMPLE), "--quiet", check=True)
+    ws = clone(built[0], tmp_path / "coverage")  # the module's sample run, then a later snapshot on top
     later = ws.root / "later"
     shutil.copytree(SAMPLE, later)
     lost_model, lost_hw = "gpt-oss-120b", "h100"
@@ -177,11 +176,10 @@ def test_coverage_loss_is_reported_and_warned(tmp_path_factory):
     assert lost == [(lost_model, s, lost_hw) for s in ("1k_1k", "1k_8k", "8k_1k")]
 
 
-def test_failed_build_keeps_the_last_good_published_warehouse(tmp_path_factory):
-    from tests.conftest import make_workspace
+def test_failed_build_keeps_the_last_good_published_warehouse(built, tmp_path):
+    from tests.conftest import clone
 
-    ws = make_workspace(tmp_path_factory, "failed-build")
-    ws.cli("run", "--from", str(SAMPLE), "--quiet", check=True)
+    ws = clone(built[0], tmp_path / "failed-build")
     good = _sha(ws.published)
     # nothing the ingester lands can fail the build any more (bad points are quarantined, unknown models
     # warn): a stray write behind its back does, a fetch row of a snapshot that does not exist

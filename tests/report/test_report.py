@@ -7,6 +7,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 
+from semibench.report import CHART_CACHE
 from tests.report.conftest import FASTER_HW, LOST_HW, LOST_MODEL
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -47,7 +48,10 @@ def test_run_summary_names_the_report_and_latest_points_at_it(built_report):
     assert len(stamped) == 2  # one per `semibench run`
     assert (reports / "latest").resolve() == built_report.directory.resolve() == stamped[-1].resolve()
     assert sorted(p.name for p in built_report.directory.iterdir()) == ["report.html", "report.md"]
-    assert not [p for p in reports.iterdir() if p.name.startswith(".")]  # no temp dirs left behind
+    # no temp dirs left behind; the chart cache holds exactly the newest report's charts
+    assert [p.name for p in reports.iterdir() if p.name.startswith(".")] == [CHART_CACHE]
+    charts = re.findall(r'<svg[^>]*class="chart-svg"', built_report.html)
+    assert len(list((reports / CHART_CACHE).glob("*.svg"))) == len(charts) > 0
 
 
 def test_one_chart_per_model_sequence_with_its_hw_keys_in_the_legend(built_report):

@@ -57,7 +57,10 @@ class Warehouse:
 
     def dbt(self, *args: str, warehouse: Path | None = None, env: dict | None = None) -> Build:
         self.builds += 1
-        target = self.root / f"target-{self.builds}"
+        # one target folder per warehouse: dbt's partial parse carries over (a new folder = a full parse,
+        # seconds per build); run_results.json is read right after each build
+        target = self.root / f"target-{Path(warehouse or self.path).stem}"
+        (target / "run_results.json").unlink(missing_ok=True)  # never read an earlier build's results
         proc = subprocess.run(
             [sys.executable, "-m", "dbt.cli.main", *args,
              "--project-dir", str(paths.PROJECT_DIR), "--profiles-dir", str(paths.PROJECT_DIR)],

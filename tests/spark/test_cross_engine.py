@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from semibench.spark_env import spark_unavailable_reason
-from tests.conftest import make_workspace
+from tests.conftest import clone
 
 _reason = spark_unavailable_reason()
 if _reason and os.environ.get("SEMIBENCH_REQUIRE_SPARK") == "1":
@@ -47,10 +47,10 @@ FLOAT_REL_TOL = 1e-9  # sums may add in a different order on the two engines
 
 
 @pytest.fixture(scope="module")
-def both_engines(tmp_path_factory):
-    ws = make_workspace(tmp_path_factory, "cross-engine")
-    duck = ws.cli("run", "--synthetic", "--quiet", timeout=1200)
-    assert duck.returncode == 0, duck.stdout[-3000:] + duck.stderr[-3000:]
+def both_engines(synthetic_run, tmp_path_factory):
+    # the session's shared DuckDB build of the synthetic data, cloned: the Spark build writes beside it
+    shared, duck = synthetic_run
+    ws = clone(shared, tmp_path_factory.mktemp("cross-engine"))
     spark = ws.cli("build", "--target", "spark", "--quiet", timeout=3000)
     return ws, duck, spark
 

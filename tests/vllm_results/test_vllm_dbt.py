@@ -60,6 +60,16 @@ def test_build_runs_every_model_unit_test_and_data_test(built):
         assert f"test.semibench.{name}" in ids
 
 
+def test_a_whole_build_runs_every_dbt_unit_test_of_the_project(built):
+    """`semibench run` leaves dbt unit tests to `semibench build` and CI: this whole build is where CI runs
+    every one of them (on DuckDB; the Spark ones are disabled there, as their models)."""
+    _, warehouse, result = built
+    manifest = json.loads((warehouse.parent / "dbt-target" / "manifest.json").read_text())
+    declared = {u for u, node in manifest["unit_tests"].items() if node["config"].get("enabled", True)}
+    passed = {n.unique_id for n in result.nodes if n.unique_id.startswith("unit_test.") and n.status == "pass"}
+    assert len(declared) >= 20 and declared == passed, declared ^ passed
+
+
 def test_per_request_rows_unnested_and_converted_to_ms(built):
     files, warehouse, _ = built
     rows = query(warehouse, """

@@ -5,6 +5,8 @@
   parameters: the CLI and this mart compute the same numbers (tests/planner proves it on a saved scenario).
   Prices and all-in kW: seed inferencex_gpu_cost_power; GPUs per node: seed planner_gpus_per_node.
 #}
+{#- prices in effect "today" (a scenario without prices_as_of): a run rebuilds it even when no source changed -#}
+{{ config(tags=["rebuild_every_run"]) }}
 
 {{ semibench.planner_plan(
     points=ref('mart_planning__config_points'),
