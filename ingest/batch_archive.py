@@ -63,6 +63,8 @@ class Replay:
     paths: list[str]               # the batch's original path arguments
     origin: dict[str, str]         # archived file path (resolved) -> original path
     summaries: dict[str, str] = field(default_factory=dict)  # loadgen: archived trace -> archived summary.json
+    server_metrics: dict[str, str] = field(default_factory=dict)  # loadgen: archived trace -> its server_metrics.jsonl
+    sweeps: dict[str, str] = field(default_factory=dict)  # loadgen: sweep_id -> archived sweep.json
 
 
 def family_root(archive_root: Path, family: str) -> Path:

@@ -31,8 +31,9 @@ def _num_or_none(doc: dict, key: str, where: str) -> float | None:
 
 
 def land_sweep(con: duckdb.DuckDBPyConnection, path: Path, sweep_id: str, batch_id: str,
-               loaded_at: datetime) -> str | None:
-    """Land one sweep.json; returns 'new' / 'replaced' / None (unchanged)."""
+               loaded_at: datetime, source_label: str | None = None) -> str | None:
+    """Land one sweep.json; returns 'new' / 'replaced' / None (unchanged). source_label: the path to record
+    (a replay reads the archived copy but records where the file was first read from)."""
     raw = path.read_bytes()
     sha = hashlib.sha256(raw).hexdigest()
     try:
@@ -51,7 +52,7 @@ def land_sweep(con: duckdb.DuckDBPyConnection, path: Path, sweep_id: str, batch_
     con.execute("insert into raw.loadgen_sweeps values (?, ?, ?, ?, ?, ?, ?::json, ?, ?, ?, ?)",
                 [sweep_id, str(doc.get("kind") or "sweep"), doc.get("param"), _num_or_none(doc, "knee", str(path)),
                  _num_or_none(doc, "first_failing", str(path)), doc.get("note"), raw.decode("utf-8"),
-                 str(path.resolve()), sha, batch_id, loaded_at])
+                 source_label or str(path.resolve()), sha, batch_id, loaded_at])
     return "replaced" if old else "new"
 
 
@@ -76,11 +77,17 @@ def read_server_metrics(path: Path, run_id: str) -> list[tuple]:
     return rows
 
 
-def land_run_extras(con: duckdb.DuckDBPyConnection, trace_path: Path, run_id: str, loaded_at: datetime) -> int:
-    """server_metrics.jsonl beside a (new or replaced) trace; returns rows landed."""
-    con.execute("delete from raw.loadgen_server_metrics where run_id = ?", [run_id])
+def server_metrics_file(trace_path: Path) -> Path | None:
+    """The run's server_metrics.jsonl (written beside its trace by --scrape-metrics), if there is one."""
     path = trace_path.parent / METRICS_NAME
-    if not path.is_file():
+    return path if path.is_file() else None
+
+
+def land_run_extras(con: duckdb.DuckDBPyConnection, metrics_path: Path | None, run_id: str, loaded_at: datetime) -> int:
+    """The run's server_metrics.jsonl (None: it has none) with a (new or replaced) trace; returns rows landed."""
+    con.execute("delete from raw.loadgen_server_metrics where run_id = ?", [run_id])
+    path = metrics_path
+    if path is None or not path.is_file():
         return 0
     rows = read_server_metrics(path, run_id)
     if rows:

@@ -523,6 +523,9 @@ def ingest_traces(paths: list[Path], warehouse: Path, *, archive_root: Path | No
         traces = _dedupe(traces)
     batch = TraceBatchSummary(batch_id, Path(warehouse))
     logged: list[dict] = []
+    logged_sweeps: list[dict] = []
+    landed_metrics: dict[str, Path] = {}
+    landed_sweeps: dict[str, Path] = {}
     con = connect(Path(warehouse))
     try:
         con.begin()
@@ -536,13 +539,26 @@ def ingest_traces(paths: list[Path], warehouse: Path, *, archive_root: Path | No
                     continue
                 batch.runs.append(_land_one(con, tf, action, batch.batch_id, loaded_at, strict))
                 if action in ("new", "replaced"):
-                    batch.server_metrics += loadgen_extras.land_run_extras(con, tf.path, tf.run_id, loaded_at)
-            for sweep_id, path in loadgen_extras.sweep_files(traces).items():
-                if loadgen_extras.land_sweep(con, path, sweep_id, batch.batch_id, loaded_at):
+                    # a replay finds the run's metrics in the archive, never beside the archived trace
+                    metrics = (Path(replay.server_metrics[str(tf.path)]) if replay and str(tf.path) in replay.server_metrics
+                               else None if replay else loadgen_extras.server_metrics_file(tf.path))
+                    batch.server_metrics += loadgen_extras.land_run_extras(con, metrics, tf.run_id, loaded_at)
+                    if metrics is not None:
+                        landed_metrics[tf.run_id] = metrics
+            sweeps = ({sid: Path(p) for sid, p in replay.sweeps.items()} if replay
+                      else loadgen_extras.sweep_files(traces))
+            for sweep_id, path in sweeps.items():
+                if loadgen_extras.land_sweep(con, path, sweep_id, batch.batch_id, loaded_at,
+                                             replay.origin.get(str(path)) if replay else None):
                     batch.sweeps.append(sweep_id)
+                    landed_sweeps[sweep_id] = path
             if replay is None:
-                # the archive holds the inputs before the warehouse does
-                logged = [_archive_run(archive_root, tf, batch_id, loaded_at) for tf in traces]
+                # the archive holds the inputs before the warehouse does: traces, summaries and the extras
+                # landed with them (a rebuild restores raw.loadgen_server_metrics and raw.loadgen_sweeps too)
+                logged = [_archive_run(archive_root, tf, batch_id, loaded_at, landed_metrics.get(tf.run_id))
+                          for tf in traces]
+                logged_sweeps = [_archive_sweep(archive_root, sid, path, batch_id, loaded_at)
+                                 for sid, path in landed_sweeps.items()]
             con.commit()
         except BaseException:
             con.rollback()
@@ -555,7 +571,7 @@ def ingest_traces(paths: list[Path], warehouse: Path, *, archive_root: Path | No
         try:
             batch_archive.append_ingest_log(archive_root, FAMILY, {
                 "batch_id": batch_id, "ingested_at": archive.format_time(loaded_at), "mode": "strict" if strict else "quarantine",
-                "paths": [str(p) for p in paths], "runs": logged,
+                "paths": [str(p) for p in paths], "runs": logged, "sweeps": logged_sweeps,
                 **landing_mark(warehouse)})  # rebuild replays only its own warehouse's batches
         except OSError as exc:
             raise IngestError(f"batch {batch_id} was landed, but logging it in the archive at {archive_root} "
@@ -566,10 +582,13 @@ def ingest_traces(paths: list[Path], warehouse: Path, *, archive_root: Path | No
 FAMILY = "loadgen_traces"
 
 
-def _archive_run(archive_root: Path, tf: TraceFile, batch_id: str, loaded_at: datetime) -> dict:
-    """Store a run's trace (the bytes hashed when it was read: a live run keeps appending) and its summary
-    (the text landed); the log entry naming both."""
+def _archive_run(archive_root: Path, tf: TraceFile, batch_id: str, loaded_at: datetime,
+                 metrics: Path | None = None) -> dict:
+    """Store a run's trace (the bytes hashed when it was read: a live run keeps appending), its summary
+    (the text landed) and the server metrics landed with it; the log entry naming them."""
     try:
+        stored_metrics = (batch_archive.store_file(archive_root, FAMILY, metrics, batch_id=batch_id,
+                                                   ingested_at=loaded_at) if metrics else None)
         trace = batch_archive.store_file(archive_root, FAMILY, tf.path, batch_id=batch_id, ingested_at=loaded_at,
                                          sha256=tf.sha256, size=tf.size)
         summary = None
@@ -579,4 +598,16 @@ def _archive_run(archive_root: Path, tf: TraceFile, batch_id: str, loaded_at: da
     except OSError as exc:
         raise IngestError(f"{batch_archive.family_root(archive_root, FAMILY)}: cannot archive {tf.path}, nothing "
                           f"was landed: {exc.strerror or exc}") from None
-    return {"run_id": tf.run_id, "trace": trace.entry(), "summary": summary.entry() if summary else None}
+    entry = {"run_id": tf.run_id, "trace": trace.entry(), "summary": summary.entry() if summary else None}
+    if stored_metrics:
+        entry["server_metrics"] = stored_metrics.entry()
+    return entry
+
+
+def _archive_sweep(archive_root: Path, sweep_id: str, path: Path, batch_id: str, loaded_at: datetime) -> dict:
+    try:
+        stored = batch_archive.store_file(archive_root, FAMILY, path, batch_id=batch_id, ingested_at=loaded_at)
+    except OSError as exc:
+        raise IngestError(f"{batch_archive.family_root(archive_root, FAMILY)}: cannot archive {path}, nothing "
+                          f"was landed: {exc.strerror or exc}") from None
+    return {"sweep_id": sweep_id, "file": stored.entry()}

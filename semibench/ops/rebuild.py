@@ -82,14 +82,18 @@ def replay_batch(archive_root: Path, event: dict, warehouse: Path) -> str:
 
     if family == "loadgen_traces":
         files = []
+        metrics: dict[str, str] = {}
         for run in event.get("runs") or []:
             trace = fetch(run["trace"])
             if run.get("summary"):
                 summaries[str(trace)] = str(fetch(run["summary"]))
+            if run.get("server_metrics"):
+                metrics[str(trace)] = str(fetch(run["server_metrics"]))
             files.append(trace)
         if not files:
             return f"{family} {batch_id}: no runs"
-        replay = Replay(batch_id, loaded_at, list(event.get("paths") or []), origin, summaries)
+        sweeps = {s["sweep_id"]: str(fetch(s["file"])) for s in event.get("sweeps") or []}
+        replay = Replay(batch_id, loaded_at, list(event.get("paths") or []), origin, summaries, metrics, sweeps)
         result = ingest_traces(files, warehouse, replay=replay)
         return f"{family} {batch_id}: {len(result.runs)} runs, {result.requests_landed} requests"
     files = [fetch(entry) for entry in event.get("files") or []]
