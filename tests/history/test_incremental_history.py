@@ -148,6 +148,7 @@ class History:
         # seconds per build); run_results.json is read right after each build
         target = self.root / f"target-{Path(warehouse).stem}"
         (target / "run_results.json").unlink(missing_ok=True)  # never read an earlier build's results
+        self.last_target = target
         proc = subprocess.run(
             [sys.executable, "-m", "dbt.cli.main", *args, *select,
              "--project-dir", str(self.project), "--profiles-dir", str(self.project)],

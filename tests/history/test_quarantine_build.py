@@ -75,7 +75,8 @@ def built(tmp_path_factory):
     # the InferenceMAX marts and the quarantine model (not upstream of any mart), with their tests
     h.build_result = h.dbt("build", select=["--select", "+path:models/marts/inferencemax",
                                             "stg_inferencemax__points_quarantine", "--indirect-selection", "cautious"])
-    h.results = read_run_results(root / f"target-{h.builds}" / "run_results.json")
+    h.results = read_run_results(h.last_target / "run_results.json")
+    assert h.results, f"no run_results.json in {h.last_target}"
     return h
 
 
