@@ -4,12 +4,21 @@
   name), one row per run. A sweep = the runs of one endpoint: same model, ISL/OSL, hardware key, GPU count,
   backend and label (endpoint_key); the planner keeps the sweep's best run at each SLO. gpu_key is the
   hardware key's chip (`h100_vllm` -> h100), which prices it. Simulated runs stay, flagged.
+  ISL/OSL are the lengths the run is compared under (mart_runs__compared_sequence: the server's own count when
+  known), so a run that served 1.3k tokens of a declared 1k does not stand in a 1k plan.
 #}
 
 with runs as (
 
-    select * from {{ ref('fct_runs') }}
-    where source = 'loadgen'
+    select
+        fct.*,
+        compared.compared_isl,
+        compared.compared_osl,
+        compared.isl_basis
+    from {{ ref('fct_runs') }} as fct
+    inner join {{ ref('mart_runs__compared_sequence') }} as compared
+        on fct.run_id = compared.run_id
+    where fct.source = 'loadgen'
 
 ),
 
@@ -51,8 +60,11 @@ select
     model,
     model_key,
     model_display_name,
-    isl,
-    osl,
+    compared_isl as isl,
+    compared_osl as osl,
+    isl as declared_isl,
+    osl as declared_osl,
+    isl_basis,
     hw_key,
     lower(regexp_extract(hw_key, '^[A-Za-z0-9]+')) as gpu_key,
     num_gpus,
@@ -61,7 +73,7 @@ select
     is_simulated,
     started_at,
     duration_s,
-    md5(concat_ws('|', model_key, cast(isl as varchar), cast(osl as varchar), coalesce(hw_key, '?'),
+    md5(concat_ws('|', model_key, cast(compared_isl as varchar), cast(compared_osl as varchar), coalesce(hw_key, '?'),
                   coalesce(cast(num_gpus as varchar), '?'), coalesce(backend, '?'), coalesce(label, '?'),
                   cast(is_simulated as varchar))) as endpoint_key,
     concat('own: ', case when num_gpus is not null then concat(cast(num_gpus as varchar), 'x') else '' end,
@@ -70,5 +82,5 @@ select
            case when is_simulated then ' (SIMULATED)' else '' end) as endpoint_label
 from mapped
 where model_key is not null
-    and isl is not null
-    and osl is not null
+    and compared_isl is not null
+    and compared_osl is not null

@@ -15,7 +15,8 @@
 
 {#- the columns of `ranked` the mart keeps, in order: placed's, then the ranking's -#}
 {%- set ranked_columns = [
-    'run_id', 'source', 'is_simulated', 'model', 'model_slug', 'sequence_slug', 'isl', 'osl', 'snapshot_id', 'run_hw_key',
+    'run_id', 'source', 'is_simulated', 'model', 'model_slug', 'sequence_slug', 'isl', 'osl', 'declared_isl',
+    'declared_osl', 'isl_basis', 'osl_basis', 'snapshot_id', 'run_hw_key',
     'run_precision', 'num_gpus', 'started_at', 'run_interactivity', 'run_tput_per_gpu', 'run_median_ttft_ms',
     'run_p99_ttft_ms', 'run_median_tpot_ms', 'run_p99_tpot_ms', 'hw_key', 'frontier_point_count',
     'frontier_min_interactivity', 'frontier_max_interactivity', 'frontier_tput_per_gpu', 'ratio_to_frontier',
@@ -28,15 +29,20 @@
 with runs as (
 
     select
-        run_id,
-        source,
+        fct.run_id,
+        fct.source,
         -- a serve-sim run stays visible (the main job's demo is placed), flagged
-        is_simulated,
-        model,
-        model_slug,
-        isl,
-        osl,
-        hw_key as run_hw_key,
+        fct.is_simulated,
+        fct.model,
+        fct.model_slug,
+        -- placed under the lengths the server counted (mart_runs__compared_sequence), not the asked-for ones
+        compared.compared_isl as isl,
+        compared.compared_osl as osl,
+        fct.isl as declared_isl,
+        fct.osl as declared_osl,
+        compared.isl_basis,
+        compared.osl_basis,
+        fct.hw_key as run_hw_key,
         precision as run_precision,
         num_gpus,
         started_at,
@@ -46,9 +52,11 @@ with runs as (
         p99_ttft_ms as run_p99_ttft_ms,
         median_tpot_ms as run_median_tpot_ms,
         p99_tpot_ms as run_p99_tpot_ms
-    from {{ ref('fct_runs') }}
-    where model_slug is not null
-        and median_interactivity > 0
+    from {{ ref('fct_runs') }} as fct
+    inner join {{ ref('mart_runs__compared_sequence') }} as compared
+        on fct.run_id = compared.run_id
+    where fct.model_slug is not null
+        and fct.median_interactivity > 0
 
 ),
 
@@ -159,6 +167,10 @@ placed as (
         targets.sequence_slug,
         targets.isl,
         targets.osl,
+        targets.declared_isl,
+        targets.declared_osl,
+        targets.isl_basis,
+        targets.osl_basis,
         targets.snapshot_id,
         targets.run_hw_key,
         targets.run_precision,
