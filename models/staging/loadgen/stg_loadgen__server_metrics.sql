@@ -1,5 +1,3 @@
-{#- DuckDB only for now: raw.loadgen_server_metrics is not in the Spark raw lake yet -#}
-{{ config(enabled=target.type != 'spark') }}
 -- The server's own Prometheus gauges while a run lasted (--scrape-metrics), one row per run x scrape x metric;
 -- offset_ms is on the trace's clock (from the run's start), so it lines up with stg_loadgen__requests.send_offset_ns.
 

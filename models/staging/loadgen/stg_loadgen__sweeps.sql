@@ -1,5 +1,3 @@
-{#- DuckDB only for now: raw.loadgen_sweeps is not in the Spark raw lake yet (ingest/lake.py LAKE_TABLES) -#}
-{{ config(enabled=target.type != 'spark') }}
 -- One row per sweep whose sweep.json was landed (--sweep-rate / --sweep-concurrency / --find-max): what loadgen
 -- itself reported, the knee of a --find-max search included. The curve and the knee recomputed from the steps'
 -- requests are mart_loadgen__sweep_curve and mart_loadgen__knee; reported_knee is here to compare against.
