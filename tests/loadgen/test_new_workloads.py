@@ -196,13 +196,37 @@ def test_calibrated_isl_hits_the_servers_tokenizer(sim, cfg):
     assert cal.summary["calibrated_words_per_token"] == pytest.approx(1 / 1.6, rel=0.02)
 
 
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_client_watch_flags_a_lagging_client():
-    w = ClientWatch()
+    # an idle client: 10 s of wall, 1 s of CPU, so only the loop lag decides
+    wall, cpu = FakeClock(), FakeClock()
+    w = ClientWatch(wall_clock=wall, cpu_clock=cpu)
+    wall.now, cpu.now = 10.0, 1.0
     w.lags_ms = [0.2] * 99 + [1.0]
     assert w.report()["client_distorted"] is False
     w.lags_ms = [0.2] * 90 + [30.0] * 10
     r = w.report()
     assert r["client_distorted"] is True and "event-loop lag p99" in r["client_warning"]
+
+
+def test_client_watch_flags_a_busy_cpu_only_over_a_long_enough_window():
+    wall, cpu = FakeClock(), FakeClock()
+    w = ClientWatch(wall_clock=wall, cpu_clock=cpu)
+    w.lags_ms = [0.2] * 100
+    wall.now, cpu.now = 10.0, 9.5
+    r = w.report()
+    assert r["client_distorted"] is True and "client CPU 95% of a core" in r["client_warning"]
+    # a window of a few ms is all CPU by construction (seen: a test measured right after the watch started)
+    wall.now, cpu.now = 0.005, 0.005
+    r = w.report()
+    assert r["client_cpu_util"] == 1.0 and r["client_distorted"] is False
 
 
 def test_scrape_keeps_the_servers_gauges_and_no_key(sim, cfg, monkeypatch):
