@@ -86,10 +86,9 @@ def server_metrics_file(trace_path: Path) -> Path | None:
 def land_run_extras(con: duckdb.DuckDBPyConnection, metrics_path: Path | None, run_id: str, loaded_at: datetime) -> int:
     """The run's server_metrics.jsonl (None: it has none) with a (new or replaced) trace; returns rows landed."""
     con.execute("delete from raw.loadgen_server_metrics where run_id = ?", [run_id])
-    path = metrics_path
-    if path is None or not path.is_file():
+    if metrics_path is None or not metrics_path.is_file():
         return 0
-    rows = read_server_metrics(path, run_id)
+    rows = read_server_metrics(metrics_path, run_id)
     if rows:
         con.executemany("insert into raw.loadgen_server_metrics values (?, ?, ?, ?, ?, ?)",
                         [r + (loaded_at,) for r in rows])

@@ -539,9 +539,7 @@ def ingest_traces(paths: list[Path], warehouse: Path, *, archive_root: Path | No
                     continue
                 batch.runs.append(_land_one(con, tf, action, batch.batch_id, loaded_at, strict))
                 if action in ("new", "replaced"):
-                    # a replay finds the run's metrics in the archive, never beside the archived trace
-                    metrics = (Path(replay.server_metrics[str(tf.path)]) if replay and str(tf.path) in replay.server_metrics
-                               else None if replay else loadgen_extras.server_metrics_file(tf.path))
+                    metrics = _server_metrics_of(tf, replay)
                     batch.server_metrics += loadgen_extras.land_run_extras(con, metrics, tf.run_id, loaded_at)
                     if metrics is not None:
                         landed_metrics[tf.run_id] = metrics
@@ -582,32 +580,37 @@ def ingest_traces(paths: list[Path], warehouse: Path, *, archive_root: Path | No
 FAMILY = "loadgen_traces"
 
 
+def _server_metrics_of(tf: TraceFile, replay: Replay | None) -> Path | None:
+    """The run's server_metrics.jsonl: beside its trace, or for a replay the archived copy (never a file that
+    happens to lie beside the archived trace)."""
+    if replay is None:
+        return loadgen_extras.server_metrics_file(tf.path)
+    archived = replay.server_metrics.get(str(tf.path))
+    return Path(archived) if archived else None
+
+
+def _store(archive_root: Path, path: Path, batch_id: str, loaded_at: datetime, **kw) -> batch_archive.StoredFile:
+    """batch_archive.store_file, failing the batch with one line naming the file (nothing is landed yet)."""
+    try:
+        return batch_archive.store_file(archive_root, FAMILY, path, batch_id=batch_id, ingested_at=loaded_at, **kw)
+    except OSError as exc:
+        raise IngestError(f"{batch_archive.family_root(archive_root, FAMILY)}: cannot archive {path}, nothing "
+                          f"was landed: {exc.strerror or exc}") from None
+
+
 def _archive_run(archive_root: Path, tf: TraceFile, batch_id: str, loaded_at: datetime,
                  metrics: Path | None = None) -> dict:
     """Store a run's trace (the bytes hashed when it was read: a live run keeps appending), its summary
     (the text landed) and the server metrics landed with it; the log entry naming them."""
-    try:
-        stored_metrics = (batch_archive.store_file(archive_root, FAMILY, metrics, batch_id=batch_id,
-                                                   ingested_at=loaded_at) if metrics else None)
-        trace = batch_archive.store_file(archive_root, FAMILY, tf.path, batch_id=batch_id, ingested_at=loaded_at,
-                                         sha256=tf.sha256, size=tf.size)
-        summary = None
-        if tf.summary_text is not None:
-            summary = batch_archive.store_file(archive_root, FAMILY, tf.summary_path, batch_id=batch_id,
-                                               ingested_at=loaded_at, data=tf.summary_text.encode("utf-8"))
-    except OSError as exc:
-        raise IngestError(f"{batch_archive.family_root(archive_root, FAMILY)}: cannot archive {tf.path}, nothing "
-                          f"was landed: {exc.strerror or exc}") from None
-    entry = {"run_id": tf.run_id, "trace": trace.entry(), "summary": summary.entry() if summary else None}
-    if stored_metrics:
-        entry["server_metrics"] = stored_metrics.entry()
+    trace = _store(archive_root, tf.path, batch_id, loaded_at, sha256=tf.sha256, size=tf.size)
+    entry = {"run_id": tf.run_id, "trace": trace.entry(), "summary": None}
+    if tf.summary_text is not None:
+        entry["summary"] = _store(archive_root, tf.summary_path, batch_id, loaded_at,
+                                  data=tf.summary_text.encode("utf-8")).entry()
+    if metrics:
+        entry["server_metrics"] = _store(archive_root, metrics, batch_id, loaded_at).entry()
     return entry
 
 
 def _archive_sweep(archive_root: Path, sweep_id: str, path: Path, batch_id: str, loaded_at: datetime) -> dict:
-    try:
-        stored = batch_archive.store_file(archive_root, FAMILY, path, batch_id=batch_id, ingested_at=loaded_at)
-    except OSError as exc:
-        raise IngestError(f"{batch_archive.family_root(archive_root, FAMILY)}: cannot archive {path}, nothing "
-                          f"was landed: {exc.strerror or exc}") from None
-    return {"sweep_id": sweep_id, "file": stored.entry()}
+    return {"sweep_id": sweep_id, "file": _store(archive_root, path, batch_id, loaded_at).entry()}
